@@ -1,0 +1,107 @@
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { ConfigError, parseConfig, type RecoveryConfig } from "../config";
+import { runRecover } from "../pipelines/run-recover";
+import { parseEventTime } from "../timestamp";
+
+/** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
+
+const USAGE = `usage:
+  recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--no-duckdb] [--quiet]
+  recover generate --events N --seed S --out FILE [--now ISO]
+
+exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
+
+class UsageError extends Error {}
+
+/** Entry point of the `recover` CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const command = argv[0];
+  const rest = argv.slice(1);
+  try {
+    if (command === "run") return await runCommand(rest);
+    if (command === "generate") return await generateCommand(rest);
+    if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    }
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`recover: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
+
+function parseNow(text: string | undefined): number {
+  if (text === undefined) return Date.now();
+  const ms = parseEventTime(text);
+  if (ms === null) throw new UsageError(`--now must be ISO-8601 with a zone, e.g. 2026-11-25T12:00:00Z (got "${text.slice(0, 40)}")`);
+  return ms;
+}
+
+function loadConfig(file: string | undefined): RecoveryConfig {
+  if (file === undefined) return parseConfig({});
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new UsageError(`--config: cannot read ${file}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--config ${file}: not JSON (${(err as Error).message})`);
+  }
+  return parseConfig(json);
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      input: { type: "string" },
+      out: { type: "string" },
+      config: { type: "string" },
+      now: { type: "string" },
+      "no-duckdb": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.input === undefined) throw new UsageError("run: --input FILE|- is required");
+  if (values.out === undefined) throw new UsageError("run: --out DIR is required");
+  if (values.input !== "-" && !fs.existsSync(values.input)) throw new UsageError(`run: --input ${values.input} does not exist`);
+  const config = loadConfig(values.config);
+  const summary = await runRecover({
+    input: values.input,
+    outDir: values.out,
+    config,
+    nowMs: parseNow(values.now),
+    progress: !values.quiet,
+    duckdb: !values["no-duckdb"],
+  });
+  process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+  return summary.conservation.holds ? EXIT.ok : EXIT.conservation;
+}
+
+async function generateCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { events: { type: "string" }, seed: { type: "string", default: "1" }, out: { type: "string" }, now: { type: "string" } },
+    strict: true,
+  });
+  const events = Number(values.events);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(events) || events <= 0) throw new UsageError("generate: --events N must be a positive integer");
+  if (!Number.isInteger(seed)) throw new UsageError("generate: --seed S must be an integer");
+  if (values.out === undefined) throw new UsageError("generate: --out FILE is required");
+  const { generate } = await import("../generate/index.js");
+  const summary = generate({ events, seed, now: new Date(parseNow(values.now)), out: values.out });
+  process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+  return EXIT.ok;
+}

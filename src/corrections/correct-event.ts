@@ -1,0 +1,42 @@
+/**
+ * All correction rules on one event, in order: field swap -> arithmetic -> currency (on the
+ * corrected amount) -> call checks. Pure: no clock, no network; the input is never mutated.
+ * Replaying the output (data and corrections) changes nothing: corrections already carried are
+ * not made again.
+ *
+ * An `order.paid` with items summing to 54.97, amount 59.97 AUD and amount_usd 39.98 at 1.5 AUD/USD
+ * -> amount 54.97 (arithmetic), then amount_usd 36.65 (currency): two corrections, two flags.
+ */
+import type { Finding } from "../flag";
+import { checkArithmetic } from "./arithmetic";
+import { checkCall } from "./call-checks";
+import type { CorrectionConfig } from "./config";
+import { unchanged, type Correction, type CorrectionEvent, type RuleResult } from "./correction";
+import { revalidateCurrency } from "./currency";
+import { fixFieldSwap } from "./field-swap";
+import type { RateTable } from "./rate-table";
+
+export interface CorrectEventResult {
+  /** The corrected copy of data (the input object itself when nothing changed). */
+  readonly data: Record<string, unknown>;
+  /** The event's full corrections list: well-formed incoming entries, then this run's. */
+  readonly corrections: Correction[];
+  /** This run's findings. */
+  readonly findings: Finding[];
+}
+
+export function correctEvent(event: CorrectionEvent, rates: RateTable, config: CorrectionConfig): CorrectEventResult {
+  const steps: ReadonlyArray<(e: CorrectionEvent) => RuleResult> = [
+    (e) => fixFieldSwap(e, config),
+    (e) => checkArithmetic(e, config),
+    (e) => revalidateCurrency(e, rates, config),
+    (e) => checkCall(e, config),
+  ];
+  const findings: Finding[] = [];
+  let state: RuleResult = unchanged(event);
+  for (const step of steps) {
+    state = step({ ...event, data: state.data, corrections: state.corrections });
+    findings.push(...state.findings);
+  }
+  return { data: state.data, corrections: state.corrections, findings };
+}

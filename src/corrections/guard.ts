@@ -1,0 +1,35 @@
+/**
+ * The guard that decides whether a numeric correction may be applied automatically.
+ * With `change = (after - before) / |before|`, it is applied only when `min <= change <= max`
+ * (both inclusive); a `before` of 0 or a missing `before` is always blocked.
+ *
+ * `guardAllows(10000n, 40000n, { min_change: -0.75, max_change: 3 })` -> true (+300 %);
+ * `guardAllows(10000n, 40001n, ...)` -> false.
+ */
+
+/** Lowest relative change applied automatically: -75 %. */
+export const DEFAULT_MIN_CHANGE = -0.75;
+/** Highest relative change applied automatically: +300 %. */
+export const DEFAULT_MAX_CHANGE = 3.0;
+
+export interface GuardBounds {
+  readonly min_change: number;
+  readonly max_change: number;
+}
+
+/**
+ * Relative change between two integer amounts; null when `before` is null or 0.
+ * `relativeChange(100n, 25n)` -> `-0.75`. The division is one correctly rounded float
+ * division of exact integers, so a change that equals a decimal bound compares equal to it.
+ */
+export function relativeChange(before: bigint | null, after: bigint): number | null {
+  if (before === null || before === 0n) return null;
+  const abs = before < 0n ? -before : before;
+  return Number(after - before) / Number(abs);
+}
+
+/** True when a correction from `before` to `after` is within the bounds (see module doc). */
+export function guardAllows(before: bigint | null, after: bigint, bounds: GuardBounds): boolean {
+  const change = relativeChange(before, after);
+  return change !== null && change >= bounds.min_change && change <= bounds.max_change;
+}

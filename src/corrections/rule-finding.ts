@@ -1,0 +1,30 @@
+/**
+ * Findings of the correction rules: identity `[event_id, rule, field]`, never time.
+ *
+ * `ruleFinding(ev, "zero_duration", "manual_review", "call_checks", "data.duration_s", {})` -> a finding whose
+ * `flag_id` is `stableId(["zero_duration", ev.event_id, "call_checks", "data.duration_s"])`.
+ */
+import type { FlagAction, FlagKind } from "../event";
+import { finding, type Finding } from "../flag";
+import type { CorrectionEvent } from "./correction";
+
+export function ruleFinding(
+  event: CorrectionEvent,
+  kind: FlagKind,
+  action: FlagAction,
+  rule: string,
+  field: string,
+  detail: Readonly<Record<string, unknown>>,
+): Finding {
+  const time = Date.parse(event.timestamp);
+  return finding({
+    kind,
+    action,
+    identity: [event.event_id, rule, field],
+    event_id: event.event_id,
+    source: event.source,
+    event_type: event.event_type,
+    event_time: Number.isFinite(time) ? time : null,
+    detail,
+  });
+}

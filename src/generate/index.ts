@@ -1,0 +1,5 @@
+/** Synthetic lead-capture traffic with injected faults, its ground truth, and a scorer. */
+export { generate, type GenerateOptions, type GenerateSummary } from "./generate";
+export { scoreRun, type KindScore, type Score } from "./score";
+export { defaultTruthPath, type FaultRecord, type LookalikeRecord, type TruthRecord } from "./truth";
+export { Rng } from "./prng";

@@ -1,0 +1,74 @@
+/**
+ * Reading dotted paths (`data.contact.email`, `data.items[].quantity`) out of parsed JSON
+ * without ever touching prototypes: only own properties are read, so `__proto__` keys in a
+ * payload are plain data.
+ */
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Value at a dotted path of own properties; `undefined` when any step is missing. */
+export function getPath(root: unknown, path: string): unknown {
+  let node: unknown = root;
+  for (const step of path.split(".")) {
+    if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, step)) return undefined;
+    node = node[step];
+  }
+  return node;
+}
+
+/** One value found by `collectPath`, with its concrete path (`["data","items",2,"quantity"]`). */
+export interface PathValue {
+  readonly path: ReadonlyArray<string | number>;
+  readonly value: unknown;
+}
+
+/**
+ * Every value at a path where `name[]` walks each element of an array.
+ * Missing steps yield nothing; a non-array where `[]` is asked yields nothing.
+ */
+export function collectPath(root: unknown, path: string): PathValue[] {
+  let frontier: PathValue[] = [{ path: [], value: root }];
+  for (const raw of path.split(".")) {
+    const walkArray = raw.endsWith("[]");
+    const step = walkArray ? raw.slice(0, -2) : raw;
+    const next: PathValue[] = [];
+    for (const { path: p, value } of frontier) {
+      if (!isPlainObject(value) || !Object.prototype.hasOwnProperty.call(value, step)) continue;
+      const child = value[step];
+      if (!walkArray) next.push({ path: [...p, step], value: child });
+      else if (Array.isArray(child)) child.forEach((v, i) => next.push({ path: [...p, step, i], value: v }));
+    }
+    frontier = next;
+  }
+  return frontier;
+}
+
+/** Nesting depth of a JSON value, computed without recursion (payloads may be 100k deep). */
+export function jsonDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== "object" || node === null) continue;
+    if (depth > max) max = depth;
+    if (max > limit) return max;
+    const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+/**
+ * JSON text with object keys sorted at every level, so two payloads equal up to key order
+ * give the same text. Call only on values whose depth was checked (it recurses).
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).sort();
+    return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(value[k])).join(",") + "}";
+  }
+  return JSON.stringify(value) ?? "null";
+}

@@ -1,0 +1,40 @@
+/**
+ * Counters a bounded run collects from inside its DoFns (the direct runner's `run()` returns
+ * no data). Keyed by run id so two runs in one process do not mix.
+ */
+export interface RunStats {
+  lines: number;
+  blank_lines: number;
+  pending_deadlines: number;
+  chain_key_missing: number;
+  started_ms: number;
+  last_progress_ms: number;
+  progress: boolean;
+}
+
+const runs = new Map<string, RunStats>();
+
+export function statsFor(runId: string): RunStats {
+  let stats = runs.get(runId);
+  if (stats === undefined) {
+    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, started_ms: Date.now(), last_progress_ms: Date.now(), progress: false };
+    runs.set(runId, stats);
+  }
+  return stats;
+}
+
+export function dropStats(runId: string): void {
+  runs.delete(runId);
+}
+
+/** Writes a progress line to stderr at most once a second. */
+export function reportProgress(runId: string, stage: string, force = false): void {
+  const s = statsFor(runId);
+  if (!s.progress) return;
+  const now = Date.now();
+  if (!force && now - s.last_progress_ms < 1000) return;
+  s.last_progress_ms = now;
+  const secs = (now - s.started_ms) / 1000;
+  const rate = secs > 0 ? Math.round(s.lines / secs) : 0;
+  process.stderr.write(`[recover] ${stage}: ${s.lines} lines read, ${rate}/s, ${secs.toFixed(1)} s\n`);
+}

@@ -1,0 +1,56 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import * as fs from "fs";
+import type { RecoveryConfig } from "../config";
+import type { RecoverFiles } from "../pipelines/recover";
+
+/**
+ * Loads a run's three JSON-lines outputs into a DuckDB file as tables `events`, `flags`,
+ * `dead_letter` (replacing tables of the same names). `events` keeps the received JSON in
+ * `payload` and extracts the envelope fields by their configured paths; `flags.detail`,
+ * `dead_letter.issues` and `dead_letter.attributes` are JSON columns. Idempotent: the same
+ * files give the same tables.
+ */
+export async function loadDuckDb(dbPath: string, files: RecoverFiles, config: RecoveryConfig): Promise<void> {
+  const instance = await DuckDBInstance.create(dbPath);
+  const db = await instance.connect();
+  try {
+    const q = (p: string) => `'${p.replace(/'/g, "''")}'`;
+    const jp = (p: string) => `'$.${p.replace(/'/g, "''")}'`;
+    const env = config.envelope;
+    const empty = (p: string) => !fs.existsSync(p) || fs.statSync(p).size === 0;
+    await db.run(`CREATE OR REPLACE TABLE events (event_id VARCHAR, source VARCHAR, sequence BIGINT, event_time TIMESTAMPTZ, event_type VARCHAR, payload JSON)`);
+    if (!empty(files.events)) {
+      await db.run(
+        `INSERT INTO events SELECT json_extract_string(json, ${jp(env.event_id)}), json_extract_string(json, ${jp(env.source)}),
+           TRY_CAST(json_extract(json, ${jp(env.sequence)}) AS BIGINT), TRY_CAST(json_extract_string(json, ${jp(env.timestamp)}) AS TIMESTAMPTZ),
+           json_extract_string(json, ${jp(env.event_type)}), json
+         FROM read_json_objects(${q(files.events)}, format = 'newline_delimited')`,
+      );
+    }
+    await db.run(
+      `CREATE OR REPLACE TABLE flags (flag_id VARCHAR PRIMARY KEY, kind VARCHAR, action VARCHAR, event_id VARCHAR, source VARCHAR, event_type VARCHAR,
+         key VARCHAR, event_time TIMESTAMPTZ, detail JSON, detected_at TIMESTAMPTZ)`,
+    );
+    if (!empty(files.flags)) {
+      await db.run(
+        `INSERT INTO flags SELECT * FROM read_json(${q(files.flags)}, format = 'newline_delimited', columns = {flag_id: 'VARCHAR', kind: 'VARCHAR',
+           action: 'VARCHAR', event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', key: 'VARCHAR', event_time: 'TIMESTAMPTZ',
+           detail: 'JSON', detected_at: 'TIMESTAMPTZ'})`,
+      );
+    }
+    await db.run(
+      `CREATE OR REPLACE TABLE dead_letter (error_code VARCHAR, issues JSON, raw VARCHAR, raw_truncated BOOLEAN, line BIGINT, event_id VARCHAR,
+         message_id VARCHAR, attributes JSON, received_at TIMESTAMPTZ)`,
+    );
+    if (!empty(files.deadLetters)) {
+      await db.run(
+        `INSERT INTO dead_letter SELECT * FROM read_json(${q(files.deadLetters)}, format = 'newline_delimited', maximum_object_size = 16777216,
+           columns = {error_code: 'VARCHAR', issues: 'JSON', raw: 'VARCHAR', raw_truncated: 'BOOLEAN', line: 'BIGINT', event_id: 'VARCHAR',
+           message_id: 'VARCHAR', attributes: 'JSON', received_at: 'TIMESTAMPTZ'})`,
+      );
+    }
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
+}

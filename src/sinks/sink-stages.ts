@@ -1,0 +1,29 @@
+/** DoFn bodies that write the three outputs as JSON lines (see jsonl-writer). */
+import type { DeadLetter, ReceivedEvent } from "../event";
+import { stamp, type Finding } from "../flag";
+import { appendLine } from "./jsonl-writer";
+
+const kinds = new Map<string, Record<string, number>>();
+
+export function* writeEvent(path: string, event: ReceivedEvent): Generator<never> {
+  appendLine(path, event.raw);
+}
+
+export function* writeFinding(path: string, f: Finding, detectedAt: string, runId: string): Generator<never> {
+  appendLine(path, JSON.stringify(stamp(f, detectedAt)));
+  const counts = kinds.get(runId) ?? {};
+  counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  kinds.set(runId, counts);
+}
+
+export function* writeDeadLetter(path: string, d: DeadLetter): Generator<never> {
+  appendLine(path, JSON.stringify(d));
+}
+
+export function kindCounts(runId: string): Record<string, number> {
+  return { ...(kinds.get(runId) ?? {}) };
+}
+
+export function dropKindCounts(runId: string): void {
+  kinds.delete(runId);
+}

@@ -1,0 +1,67 @@
+/**
+ * DoFn bodies of the Beam adapters (src/transforms/beam.ts), as plain module functions so
+ * Beam serializes references to them. Each runs one core over one key's events.
+ */
+import type { RecoveryConfig } from "../config";
+import type { ReceivedEvent } from "../event";
+import type { Finding } from "../flag";
+import { byArrival } from "../order";
+import { statsFor } from "../pipelines/run-stats";
+import { checkChainBatch } from "./check-dependency-chains";
+import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
+import { recoverSourceBatch } from "./recover-source-stream";
+
+/** An event routed to one rule instance (`index` into the config's chains or rules). */
+export interface Keyed {
+  readonly key: string;
+  readonly index: number;
+  readonly value: string;
+  readonly event: ReceivedEvent;
+}
+
+type KV<T> = { key: string; value: Iterable<T> };
+
+export function* runSourceGroup(kv: KV<ReceivedEvent>, watermark: number, config: RecoveryConfig): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
+  const events = Array.from(kv.value).sort(byArrival);
+  const out = recoverSourceBatch(kv.key, events, watermark, config);
+  for (const finding of out.findings) yield { finding };
+  for (const kept of out.kept) yield { kept };
+}
+
+export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, runId: string): Keyed[] {
+  const out: Keyed[] = [];
+  config.chains.forEach((chain, index) => {
+    const step = chain.steps.find((s) => s.event_type === event.event_type);
+    if (step === undefined) return;
+    const value = event.keys[step.key];
+    if (value === null || value === undefined) {
+      statsFor(runId).chain_key_missing += 1;
+      return;
+    }
+    out.push({ key: JSON.stringify([index, value]), index, value, event });
+  });
+  return out;
+}
+
+export function* runChainGroup(kv: KV<Keyed>, watermark: number, config: RecoveryConfig, runId: string): Generator<Finding> {
+  const members = Array.from(kv.value);
+  const { index, value } = members[0];
+  const result = checkChainBatch(config.chains[index], value, members.map((m) => m.event), watermark);
+  statsFor(runId).pending_deadlines += result.pending;
+  yield* result.findings;
+}
+
+export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryConfig): Keyed[] {
+  const out: Keyed[] = [];
+  config.uniqueness.forEach((rule, index) => {
+    const value = businessKey(rule, event);
+    if (value !== null) out.push({ key: JSON.stringify([index, value]), index, value, event });
+  });
+  return out;
+}
+
+export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig): Generator<Finding> {
+  const members = Array.from(kv.value);
+  const { index, value } = members[0];
+  yield* judgeBusinessKey({ first: null }, config.uniqueness[index], value, members.map((m) => m.event));
+}

@@ -1,0 +1,76 @@
+/**
+ * Thin Beam adapters over the pure cores: each is a composable PTransform (a plain function
+ * from PCollection to PCollections) that groups by the key its rule needs and runs the core
+ * over each key's events. The cores hold all semantics; see their files.
+ *
+ * The DoFn bodies are functions of registered modules (requireForSerialization), so Beam
+ * serializes a reference to them, not their code; closures only capture plain config.
+ */
+import * as beam from "apache-beam";
+import { requireForSerialization } from "apache-beam/serialization";
+import type { RecoveryConfig } from "../config";
+import type { ReceivedEvent } from "../event";
+import type { Finding } from "../flag";
+import * as stages from "./beam-stages";
+
+requireForSerialization(`${__dirname}/beam-stages`, stages);
+
+/** A finding or an event out of a per-key stage. */
+export type KeptOrFinding = { kept: ReceivedEvent } | { finding: Finding };
+
+/**
+ * Dedup by event_id, near-duplicates, sequence reuse and gaps, with ONE shuffle by source.
+ * `watermark` is a singleton PCollection: the final event-time watermark of the input.
+ *
+ * @example
+ * const { kept, findings } = recoverPerSource(config, watermark)(events);
+ */
+export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollection<number>) {
+  return function recoverPerSource(events: beam.PCollection<ReceivedEvent>) {
+    const out = events
+      .apply(beam.withName("GroupBySource", beam.groupBy((e: ReceivedEvent) => e.source)))
+      .apply(
+        beam.withName(
+          "RecoverSource",
+          beam.parDo(
+            { process: (kv: beam.KV<string, Iterable<ReceivedEvent>>, ctx: { wm: beam.SideInputParam<number, Iterable<number>, number> }) => stages.runSourceGroup(kv, ctx.wm.lookup(), config) },
+            { wm: beam.singletonSideInput(watermark) },
+          ),
+        ),
+      );
+    return splitKeptAndFindings(out, "SplitSourceOutputs");
+  };
+}
+
+/** Dependency chains over kept events: one shuffle by (chain, key). */
+export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PCollection<number>, runId: string) {
+  return function checkDependencyChains(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
+    return kept
+      .flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)))
+      .apply(beam.withName("GroupByChainKey", beam.groupBy((m: stages.Keyed) => m.key)))
+      .apply(
+        beam.withName(
+          "JudgeChains",
+          beam.parDo(
+            { process: (kv: beam.KV<string, Iterable<stages.Keyed>>, ctx: { wm: beam.SideInputParam<number, Iterable<number>, number> }) => stages.runChainGroup(kv, ctx.wm.lookup(), config, runId) },
+            { wm: beam.singletonSideInput(watermark) },
+          ),
+        ),
+      );
+  };
+}
+
+/** Business-key uniqueness over kept events: one shuffle by (rule, key). */
+export function enforceUniqueBusinessKeys(config: RecoveryConfig) {
+  return function enforceUniqueBusinessKeys(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
+    return kept
+      .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config)))
+      .apply(beam.withName("GroupByBusinessKey", beam.groupBy((m: stages.Keyed) => m.key)))
+      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config)));
+  };
+}
+
+function splitKeptAndFindings(out: beam.PCollection<KeptOrFinding>, name: string) {
+  const parts = out.apply(beam.withName(name, beam.split<{ kept: ReceivedEvent; finding: Finding }>(["kept", "finding"])));
+  return { kept: parts.kept, findings: parts.finding };
+}

@@ -1,0 +1,123 @@
+import type { ChainConfig } from "../config";
+import type { ReceivedEvent } from "../event";
+import { finding, type Finding } from "../flag";
+
+/**
+ * Dependency chains: ordered steps `{event_type, key, max_delay_ms}` keyed per chain on a
+ * data path (default `card.scanned` -> `lead.created` (5 min) -> `crm.synced` (15 min) ->
+ * `followup.sent` (60 min) on `data.lead_id`). Feed kept events (after dedup).
+ *
+ * Semantics, per (chain, key), once any step is seen:
+ * - each step missing before the last step seen is `missing_upstream` (action `reprocess`);
+ * - after the last step seen only the next step is judged: once the watermark passes its
+ *   deadline (last step's time + the next step's delay) it is `missing_downstream` (action
+ *   `reprocess`); a deadline the watermark has not reached is pending (counted, not flagged);
+ * - a step later than its deadline is `late_step` (action `none`). A step's deadline is the
+ *   time of the nearest earlier step seen plus the delays of the steps in between; a first
+ *   step seen has none.
+ * The earliest event of a step counts when a step repeats. `detail`: `chain`, `missing`,
+ * `after`, `deadline` (ISO). `flag_id` = hash(kind, chain, key, step type).
+ *
+ * Time: an upstream gap is decided once the watermark reaches the step after it, a late step
+ * once the watermark reaches it, a downstream gap once the watermark passes its deadline;
+ * `final` (end of a bounded input) decides the first two regardless. State: one small record
+ * per open (chain, key); a chain whose last step was judged is closed.
+ *
+ * @example
+ * // scan(t=0), crm.synced(t=8 min) for lead L, watermark 2 h
+ * // -> missing_upstream(missing lead.created, after card.scanned),
+ * //    missing_downstream(missing followup.sent, after crm.synced, deadline 68 min)
+ */
+export interface ChainState {
+  /** Per step index: the earliest event seen for it. */
+  readonly steps: Array<{ eventId: string; eventTime: number; eventType: string; source: string } | null>;
+  /** Step types already judged (flagged or cleared), so nothing is flagged twice. */
+  readonly judged: Set<string>;
+}
+
+export function newChainState(chain: ChainConfig): ChainState {
+  return { steps: chain.steps.map(() => null), judged: new Set() };
+}
+
+/** Records one kept event of this chain and key. */
+export function recordChainStep(state: ChainState, chain: ChainConfig, event: ReceivedEvent): void {
+  const index = chain.steps.findIndex((s) => s.event_type === event.event_type);
+  if (index < 0) return;
+  const prior = state.steps[index];
+  if (prior === null || event.event_time < prior.eventTime || (event.event_time === prior.eventTime && event.event_id < prior.eventId)) {
+    state.steps[index] = { eventId: event.event_id, eventTime: event.event_time, eventType: event.event_type, source: event.source };
+  }
+}
+
+/** The deadline of step `index`: nearest earlier seen step + delays in between; null if none. */
+export function stepDeadline(state: ChainState, chain: ChainConfig, index: number): { deadline: number; after: string } | null {
+  let delay = 0;
+  for (let j = index; j >= 1; j--) {
+    delay += chain.steps[j].max_delay_ms;
+    const anchor = state.steps[j - 1];
+    if (anchor !== null) return { deadline: anchor.eventTime + delay, after: chain.steps[j - 1].event_type };
+  }
+  return null;
+}
+
+/** Judges what the watermark has decided. Returns new findings and how many deadlines are pending. */
+export function judgeChain(state: ChainState, chain: ChainConfig, key: string, watermark: number, final: boolean): { findings: Finding[]; pending: number } {
+  const findings: Finding[] = [];
+  let last = -1;
+  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  if (last < 0) return { findings, pending: 0 };
+  const lastStep = state.steps[last]!;
+  const make = (kind: string, action: "reprocess" | "none", stepIndex: number, evidence: NonNullable<ChainState["steps"][number]>, missing: string | null) => {
+    const d = stepDeadline(state, chain, stepIndex);
+    return finding({
+      kind,
+      action,
+      identity: [chain.name, key, chain.steps[stepIndex].event_type],
+      event_id: evidence.eventId,
+      source: evidence.source,
+      event_type: evidence.eventType,
+      key,
+      event_time: evidence.eventTime,
+      detail: {
+        chain: chain.name,
+        missing,
+        after: d?.after ?? null,
+        deadline: d === null ? null : new Date(d.deadline).toISOString(),
+        step: chain.steps[stepIndex].event_type,
+      },
+    });
+  };
+  for (let i = 0; i <= last; i++) {
+    const type = chain.steps[i].event_type;
+    if (state.judged.has(type)) continue;
+    const step = state.steps[i];
+    if (step === null) {
+      const next = state.steps.slice(i + 1).find((s) => s !== null)!;
+      if (!final && watermark < next.eventTime) continue;
+      state.judged.add(type);
+      findings.push(make("missing_upstream", "reprocess", i, next, type));
+    } else {
+      if (!final && watermark < step.eventTime) continue;
+      state.judged.add(type);
+      const d = stepDeadline(state, chain, i);
+      if (d !== null && step.eventTime > d.deadline) findings.push(make("late_step", "none", i, step, null));
+    }
+  }
+  let pending = 0;
+  const next = last + 1;
+  if (next < chain.steps.length && !state.judged.has(chain.steps[next].event_type)) {
+    const deadline = lastStep.eventTime + chain.steps[next].max_delay_ms;
+    if (watermark > deadline) {
+      state.judged.add(chain.steps[next].event_type);
+      findings.push(make("missing_downstream", "reprocess", next, lastStep, chain.steps[next].event_type));
+    } else pending = 1;
+  }
+  return { findings, pending };
+}
+
+/** A bounded run of one (chain, key): record every step, then judge at the final watermark. */
+export function checkChainBatch(chain: ChainConfig, key: string, events: ReceivedEvent[], watermark: number): { findings: Finding[]; pending: number } {
+  const state = newChainState(chain);
+  for (const e of events) recordChainStep(state, chain, e);
+  return judgeChain(state, chain, key, watermark, true);
+}

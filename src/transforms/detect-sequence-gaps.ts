@@ -1,0 +1,131 @@
+import type { ReceivedEvent } from "../event";
+import { finding, type Finding } from "../flag";
+
+/**
+ * Sequence gaps per source.
+ *
+ * Semantics: numbers strictly between the smallest and largest sequence seen that never
+ * arrived are reported as inclusive ranges `sequence_gap` (`detail.from`..`detail.to`,
+ * action `reprocess`). Every valid line counts as seen, discarded copies included. Arrival
+ * order does not matter and the first number is not assumed to be 1.
+ *
+ * Time: a gap below number n is declared once the watermark passes the event time of n by
+ * `timeoutMs`, or at the end of a bounded input (`final`). A number that arrives after its gap
+ * was declared emits `gap_filled` (action `none`) for itself, and the declared range shrinks.
+ * In streaming, a number below the first position already resolved (never part of a gap) is
+ * ignored.
+ *
+ * Reuse: a number carried by a second kept event with another event_id is not a gap and not a
+ * duplicate: the later one in (event time, event_id) order is flagged `sequence_reused`
+ * (action `none`). Feed kept events to `checkReuse` in that order.
+ *
+ * State: the unresolved numbers above the resolved position, declared ranges and used numbers
+ * until the watermark passes them by the horizon.
+ *
+ * @example
+ * // seen 1001, 1002, 1005, 1004 (any order), final
+ * // -> sequence_gap {from: 1003, to: 1003}
+ */
+export interface GapState {
+  /** Highest number such that every number up to it is seen or declared missing. */
+  resolvedUpTo: number | null;
+  /** Unresolved seen numbers above `resolvedUpTo` -> earliest event time carrying it. */
+  readonly pending: Map<number, number>;
+  /** Declared gaps still open to `gap_filled`, with the event time of the number after them. */
+  declared: Array<{ from: number; to: number; eventTime: number }>;
+  /** Number -> the kept event that first carried it (for reuse). */
+  readonly used: Map<number, { eventId: string; eventTime: number }>;
+}
+
+export function newGapState(): GapState {
+  return { resolvedUpTo: null, pending: new Map(), declared: [], used: new Map() };
+}
+
+/** Records that a valid line carried `event.sequence`; may fill a declared gap. */
+export function seeSequence(state: GapState, event: ReceivedEvent): Finding[] {
+  const n = event.sequence;
+  if (n === null) return [];
+  if (state.resolvedUpTo === null || n > state.resolvedUpTo) {
+    const prior = state.pending.get(n);
+    if (prior === undefined || event.event_time < prior) state.pending.set(n, event.event_time);
+    return [];
+  }
+  const hit = state.declared.findIndex((g) => g.from <= n && n <= g.to);
+  if (hit < 0) return [];
+  const gap = state.declared[hit];
+  const rest = [
+    { from: gap.from, to: n - 1, eventTime: gap.eventTime },
+    { from: n + 1, to: gap.to, eventTime: gap.eventTime },
+  ].filter((g) => g.from <= g.to);
+  state.declared.splice(hit, 1, ...rest);
+  return [
+    finding({
+      kind: "gap_filled",
+      action: "none",
+      identity: [event.source, n],
+      event_id: event.event_id,
+      source: event.source,
+      event_type: event.event_type,
+      event_time: event.event_time,
+      detail: { sequence: n, gap_from: gap.from, gap_to: gap.to },
+    }),
+  ];
+}
+
+/** Declares the gaps the watermark (or the end of input) has decided. */
+export function declareGaps(state: GapState, source: string, watermark: number, timeoutMs: number, final: boolean): Finding[] {
+  if (state.pending.size === 0) return [];
+  const numbers = [...state.pending.keys()].sort((a, b) => a - b);
+  const out: Finding[] = [];
+  let position = state.resolvedUpTo ?? numbers[0] - 1;
+  for (const n of numbers) {
+    const eventTime = state.pending.get(n) as number;
+    if (n > position + 1) {
+      if (!final && eventTime + timeoutMs > watermark) break;
+      out.push(
+        finding({
+          kind: "sequence_gap",
+          action: "reprocess",
+          identity: [source, position + 1, n - 1],
+          source,
+          event_time: eventTime,
+          detail: { from: position + 1, to: n - 1, missing: n - 1 - position, next_sequence: n },
+        }),
+      );
+      state.declared.push({ from: position + 1, to: n - 1, eventTime });
+    }
+    position = n;
+    state.pending.delete(n);
+  }
+  state.resolvedUpTo = position;
+  return out;
+}
+
+/** Flags a kept event whose number another kept event (a different event_id) already used. */
+export function checkReuse(state: GapState, event: ReceivedEvent): Finding | null {
+  const n = event.sequence;
+  if (n === null) return null;
+  const first = state.used.get(n);
+  if (first === undefined) {
+    state.used.set(n, { eventId: event.event_id, eventTime: event.event_time });
+    return null;
+  }
+  if (first.eventId === event.event_id) return null;
+  return finding({
+    kind: "sequence_reused",
+    action: "none",
+    identity: [event.event_id],
+    event_id: event.event_id,
+    source: event.source,
+    event_type: event.event_type,
+    event_time: event.event_time,
+    detail: { sequence: n, first_event_id: first.eventId },
+  });
+}
+
+/** Forgets declared gaps and used numbers older than the watermark minus the horizon. */
+export function evictGapState(state: GapState, watermark: number, horizonMs: number): void {
+  const limit = watermark - horizonMs;
+  state.declared = state.declared.filter((g) => g.eventTime >= limit);
+  for (const [n, u] of state.used) if (u.eventTime < limit) state.used.delete(n);
+}

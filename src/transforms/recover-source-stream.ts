@@ -1,0 +1,85 @@
+import type { RecoveryConfig } from "../config";
+import type { ReceivedEvent } from "../event";
+import type { Finding } from "../flag";
+import { byEventTime } from "../order";
+import { dedupeEvent, evictDedupState, newDedupState, type DedupState } from "./dedupe-by-event-id";
+import { checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
+import { evictNearDuplicateState, judgeNearDuplicate, newNearDuplicateState, type NearDuplicateState } from "./discard-near-duplicates";
+
+/**
+ * Everything decided per source, in one pass over one shuffle: exact duplicates (at arrival),
+ * near-duplicates and sequence reuse (in event-time order once the watermark has passed an
+ * event), and sequence gaps. Copies and near-copies share their source, so one `groupBy`
+ * by source serves all three rules.
+ *
+ * Arrival order: `onSourceEvent` per event in arrival order (line number). Time:
+ * `onSourceWatermark` releases every held event whose event time is before the watermark
+ * (all of them when `final`), in (event time, event_id) order. An event arriving with an
+ * event time older than the watermark minus the dedup horizon cannot be checked for copies
+ * any more: it passes, flagged `late_unchecked` (streaming only; a bounded run never has one).
+ */
+export interface SourceState {
+  readonly dedup: DedupState;
+  readonly nearDuplicates: NearDuplicateState;
+  readonly gaps: GapState;
+  /** Kept by dedup, waiting for the watermark before the near-duplicate judgement. */
+  held: ReceivedEvent[];
+  /** Last watermark applied (event time, epoch ms); -Infinity before the first. */
+  watermark: number;
+}
+
+export interface SourceOutput {
+  readonly kept: ReceivedEvent[];
+  readonly findings: Finding[];
+}
+
+export function newSourceState(): SourceState {
+  return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity };
+}
+
+/** One arrival: exact-duplicate check and sequence bookkeeping. Returns the findings so far. */
+export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: RecoveryConfig): Finding[] {
+  const findings = seeSequence(state.gaps, event);
+  const { keep, finding } = dedupeEvent(state.dedup, event, config.dedup_horizon_ms);
+  if (finding !== null) findings.push(finding);
+  if (keep) state.held.push(event);
+  return findings;
+}
+
+/** Advances time: releases decided events, declares gaps, evicts expired state. */
+export function onSourceWatermark(state: SourceState, source: string, watermark: number, config: RecoveryConfig, final: boolean): SourceOutput {
+  state.watermark = Math.max(state.watermark, watermark);
+  const ready: ReceivedEvent[] = [];
+  const waiting: ReceivedEvent[] = [];
+  for (const e of state.held) (final || e.event_time < state.watermark ? ready : waiting).push(e);
+  state.held = waiting;
+  ready.sort(byEventTime);
+  const kept: ReceivedEvent[] = [];
+  const findings: Finding[] = [];
+  for (const event of ready) {
+    const near = judgeNearDuplicate(state.nearDuplicates, event, config.near_duplicate_window_ms);
+    if (near !== null) {
+      findings.push(near);
+      continue;
+    }
+    kept.push(event);
+    const reuse = checkReuse(state.gaps, event);
+    if (reuse !== null) findings.push(reuse);
+  }
+  findings.push(...declareGaps(state.gaps, source, state.watermark, config.gap_timeout_ms, final));
+  if (!final) {
+    evictDedupState(state.dedup, state.watermark, config.dedup_horizon_ms);
+    evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms);
+    evictGapState(state.gaps, state.watermark, config.dedup_horizon_ms);
+  }
+  return { kept, findings };
+}
+
+/** A bounded run of one source's events: every arrival, then the final watermark. */
+export function recoverSourceBatch(source: string, events: ReceivedEvent[], watermark: number, config: RecoveryConfig): SourceOutput {
+  const state = newSourceState();
+  const findings: Finding[] = [];
+  for (const e of events) findings.push(...onSourceEvent(state, e, config));
+  const out = onSourceWatermark(state, source, watermark, config, true);
+  return { kept: out.kept, findings: findings.concat(out.findings) };
+}

@@ -1,0 +1,212 @@
+import { isUtf8 } from "buffer";
+import { z } from "zod";
+import type { RecoveryConfig } from "./config";
+import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } from "./event";
+import { contentHash } from "./hash";
+import { canonicalJson, collectPath, getPath, isPlainObject, jsonDepth } from "./json-path";
+import { parseEventTime } from "./timestamp";
+
+/** Deepest `data` nesting accepted; deeper payloads are `schema` dead letters. */
+export const MAX_DATA_DEPTH = 64;
+/** Dead letters keep at most this many bytes of the received line (`raw_truncated` says so). */
+export const MAX_RAW_BYTES = 64 * 1024;
+
+/** What validation needs besides the line: the config and processing time. */
+export interface ValidationContext {
+  readonly config: RecoveryConfig;
+  /** Processing time (`--now` or the wall clock at start), epoch ms. */
+  readonly nowMs: number;
+  /** Every configured key path (`keyPaths(config)`). */
+  readonly keyPaths: ReadonlyArray<string>;
+}
+
+export type Validated =
+  | { readonly kind: "event"; readonly event: ReceivedEvent }
+  | { readonly kind: "dead_letter"; readonly deadLetter: DeadLetter }
+  | { readonly kind: "blank" };
+
+const Envelope = z.object({
+  event_id: z.string().min(1).max(1024),
+  source: z.string().min(1).max(1024),
+  sequence: z.number().int().safe().nullable().optional(),
+  event_type: z.string().min(1).max(1024),
+  data: z.custom<Record<string, unknown>>(isPlainObject, { message: "expected an object" }),
+});
+
+/**
+ * One received line -> an event, a dead letter or a blank. Never throws for any input.
+ *
+ * Order of checks (the first failing family names the `error_code`): UTF-8 and JSON
+ * (`malformed_json`), envelope fields and `data` depth (`schema`), the timestamp
+ * (`timestamp_invalid`, then `timestamp_future` / `timestamp_stale` against processing
+ * time), declared numeric fields (`numeric_invalid`). Issues carry paths and messages,
+ * never the offending values.
+ *
+ * @example
+ * validateLine(Buffer.from('{"event_id":"e1"}'), 7, ctx)
+ * // -> { kind: "dead_letter", deadLetter: { error_code: "schema", line: 7, event_id: "e1", ... } }
+ */
+export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext): Validated {
+  let start = 0;
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  let end = bytes.length;
+  if (end > start && bytes[end - 1] === 0x0d) end--;
+  const body = bytes.subarray(start, end);
+  if (isBlank(body)) return { kind: "blank" };
+  const receivedAt = new Date(ctx.nowMs).toISOString();
+  const dead = (code: DeadLetterCode, issues: Issue[], parsed?: unknown): Validated => ({
+    kind: "dead_letter",
+    deadLetter: deadLetter(body, line, code, issues, parsed, ctx, receivedAt),
+  });
+  if (!isUtf8(body)) return dead("malformed_json", [{ path: [], code: "invalid_utf8", message: "line is not valid UTF-8" }]);
+  const text = body.toString("utf8");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return dead("malformed_json", [{ path: [], code: "invalid_json", message: (err as Error).message.slice(0, 200) }]);
+  }
+  if (!isPlainObject(parsed)) return dead("schema", [{ path: [], code: "invalid_type", message: "expected a JSON object" }]);
+  return validateObject(parsed, text, line, ctx, dead);
+}
+
+function validateObject(
+  obj: Record<string, unknown>,
+  text: string,
+  line: number,
+  ctx: ValidationContext,
+  dead: (code: DeadLetterCode, issues: Issue[], parsed?: unknown) => Validated,
+): Validated {
+  const env = ctx.config.envelope;
+  const candidate = {
+    event_id: getPath(obj, env.event_id),
+    source: getPath(obj, env.source),
+    sequence: getPath(obj, env.sequence),
+    event_type: getPath(obj, env.event_type),
+    data: getPath(obj, env.data),
+  };
+  const checked = Envelope.safeParse(candidate);
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => ({
+      path: [...configuredPath(env, String(i.path[0])), ...i.path.slice(1)],
+      code: i.code,
+      message: i.message,
+    }));
+    return dead("schema", issues, obj);
+  }
+  const fields = checked.data;
+  if (jsonDepth(fields.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) {
+    return dead("schema", [{ path: env.data.split("."), code: "too_deep", message: `nesting deeper than ${MAX_DATA_DEPTH}` }], obj);
+  }
+  const stamp = getPath(obj, env.timestamp);
+  const tsPath = env.timestamp.split(".");
+  if (stamp === undefined || stamp === null) {
+    return dead("timestamp_invalid", [{ path: tsPath, code: "missing", message: "timestamp is required" }], obj);
+  }
+  const eventTime = typeof stamp === "string" ? parseEventTime(stamp) : null;
+  if (eventTime === null) {
+    return dead("timestamp_invalid", [{ path: tsPath, code: "invalid_date", message: "expected ISO-8601 with a zone" }], obj);
+  }
+  const v = ctx.config.validation;
+  if (eventTime > ctx.nowMs + v.max_future_ms) {
+    return dead("timestamp_future", [{ path: tsPath, code: "too_big", message: `more than ${v.max_future_ms} ms after processing time` }], obj);
+  }
+  if (eventTime < ctx.nowMs - v.max_age_ms) {
+    return dead("timestamp_stale", [{ path: tsPath, code: "too_small", message: `more than ${v.max_age_ms} ms before processing time` }], obj);
+  }
+  const numericIssues = checkNumericFields(obj, ctx.config);
+  if (numericIssues.length > 0) return dead("numeric_invalid", numericIssues, obj);
+
+  const keys: Record<string, string | null> = Object.create(null);
+  for (const path of ctx.keyPaths) keys[path] = keyValue(getPath(obj, path));
+  const event: ReceivedEvent = {
+    line,
+    event_id: fields.event_id,
+    source: fields.source,
+    sequence: fields.sequence ?? null,
+    timestamp: stamp as string,
+    event_time: eventTime,
+    event_type: fields.event_type,
+    fingerprint: contentHash(fields.event_type + "\u0000" + canonicalJson(fields.data)),
+    keys,
+    meta: deliveryMeta(obj),
+    raw: text,
+  };
+  return { kind: "event", event };
+}
+
+/** Numbers (or numeric strings) at the declared paths must be finite and >= their minimum. */
+function checkNumericFields(obj: Record<string, unknown>, config: RecoveryConfig): Issue[] {
+  const issues: Issue[] = [];
+  for (const field of config.validation.numeric_fields) {
+    for (const { path, value } of collectPath(obj, field.path)) {
+      if (value === null) continue;
+      const n = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value) ? Number(value) : NaN;
+      if (!Number.isFinite(n)) issues.push({ path, code: "not_finite", message: "expected a finite number" });
+      else if (field.min !== null && n < field.min) issues.push({ path, code: "too_small", message: `expected >= ${field.min}` });
+    }
+  }
+  return issues;
+}
+
+function keyValue(value: unknown): string | null {
+  if (typeof value === "string") return value.length > 0 ? value : null;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+function configuredPath(env: RecoveryConfig["envelope"], field: string): string[] {
+  const path = (env as Record<string, string>)[field];
+  return typeof path === "string" ? path.split(".") : [field];
+}
+
+/** Pub/Sub delivery fields at the top level of a received object, when present. */
+export function deliveryMeta(obj: unknown): DeliveryMeta {
+  const get = (k: string): unknown => (isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, k) ? obj[k] : undefined);
+  const messageId = get("message_id");
+  const publishTime = get("publish_time");
+  const attempt = get("delivery_attempt");
+  return {
+    message_id: typeof messageId === "string" ? messageId : null,
+    publish_time: typeof publishTime === "string" ? publishTime : null,
+    attributes: stringRecord(get("attributes")),
+    delivery_attempt: typeof attempt === "number" && Number.isInteger(attempt) ? attempt : null,
+  };
+}
+
+function stringRecord(value: unknown): Record<string, string> | null {
+  if (!isPlainObject(value)) return null;
+  const out: Record<string, string> = Object.create(null);
+  for (const [k, v] of Object.entries(value)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+function isBlank(body: Buffer): boolean {
+  for (const b of body) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  return true;
+}
+
+function deadLetter(
+  body: Buffer,
+  line: number,
+  code: DeadLetterCode,
+  issues: Issue[],
+  parsed: unknown,
+  ctx: ValidationContext,
+  receivedAt: string,
+): DeadLetter {
+  const truncated = body.length > MAX_RAW_BYTES;
+  const eventId = getPath(parsed, ctx.config.envelope.event_id);
+  const meta = deliveryMeta(parsed);
+  return {
+    error_code: code,
+    issues,
+    raw: (truncated ? body.subarray(0, MAX_RAW_BYTES) : body).toString("utf8"),
+    raw_truncated: truncated,
+    line,
+    event_id: typeof eventId === "string" ? eventId.slice(0, 1024) : null,
+    message_id: meta.message_id,
+    attributes: meta.attributes,
+    received_at: receivedAt,
+  };
+}
