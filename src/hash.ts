@@ -1,4 +1,4 @@
-import { createHash } from "crypto";
+import { createHash, hash } from "crypto";
 
 /**
  * Deterministic id of a finding: sha256 over the JSON of its identifying parts,
@@ -10,5 +10,5 @@ export function stableId(parts: ReadonlyArray<string | number | null>): string {
 
 /** Short content hash used for fingerprints (not an identifier users see). */
 export function contentHash(text: string): string {
-  return createHash("sha1").update(text).digest("base64");
+  return hash("sha1", text, "base64");
 }

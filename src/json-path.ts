@@ -8,10 +8,21 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+const splitCache = new Map<string, string[]>();
+
+function steps(path: string): string[] {
+  let s = splitCache.get(path);
+  if (s === undefined) {
+    s = path.split(".");
+    splitCache.set(path, s);
+  }
+  return s;
+}
+
 /** Value at a dotted path of own properties; `undefined` when any step is missing. */
 export function getPath(root: unknown, path: string): unknown {
   let node: unknown = root;
-  for (const step of path.split(".")) {
+  for (const step of steps(path)) {
     if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, step)) return undefined;
     node = node[step];
   }
@@ -30,7 +41,7 @@ export interface PathValue {
  */
 export function collectPath(root: unknown, path: string): PathValue[] {
   let frontier: PathValue[] = [{ path: [], value: root }];
-  for (const raw of path.split(".")) {
+  for (const raw of steps(path)) {
     const walkArray = raw.endsWith("[]");
     const step = walkArray ? raw.slice(0, -2) : raw;
     const next: PathValue[] = [];
@@ -65,10 +76,15 @@ export function jsonDepth(value: unknown, limit: number): number {
  * give the same text. Call only on values whose depth was checked (it recurses).
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return "[" + value.map(canonicalJson).join(",") + "]";
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).sort();
-    return "{" + keys.map((k) => JSON.stringify(k) + ":" + canonicalJson(value[k])).join(",") + "}";
+  if (typeof value !== "object" || value === null) return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? "," : "") + canonicalJson(value[i]);
+    return out + "]";
   }
-  return JSON.stringify(value) ?? "null";
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  let out = "{";
+  for (let i = 0; i < keys.length; i++) out += (i > 0 ? "," : "") + JSON.stringify(keys[i]) + ":" + canonicalJson(obj[keys[i]]);
+  return out + "}";
 }

@@ -1,23 +1,37 @@
 /**
  * Strict ISO-8601 event times: date, `T`, time to the minute at least, and a zone (`Z` or
- * `+hh:mm`). Calendar-checked (no 30 February), unlike `Date.parse`, which rolls over.
+ * `+hh:mm` / `+hhmm`). Calendar-checked (no 30 February), unlike `Date.parse`, which rolls
+ * over. Fractions beyond milliseconds are truncated.
  */
 const ISO_WITH_ZONE =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?([Zz]|[+-](\d{2}):?(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Epoch milliseconds of a strict ISO-8601 timestamp with a zone, or null when invalid. */
 export function parseEventTime(text: string): number | null {
   const m = ISO_WITH_ZONE.exec(text);
   if (m === null) return null;
-  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  const year = +m[1];
+  const month = +m[2];
+  const day = +m[3];
+  const hour = +m[4];
+  const minute = +m[5];
+  const second = m[6] === undefined ? 0 : +m[6];
+  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + leap) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  if (m[8] !== undefined && (Number(m[8]) > 23 || Number(m[9]) > 59)) return null;
-  const ms = Date.parse(text.toUpperCase());
+  const millis = m[7] === undefined ? 0 : +(m[7] + "00").slice(0, 3);
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const oh = +m[10];
+    const om = +m[11];
+    if (oh > 23 || om > 59) return null;
+    offsetMinutes = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
+  }
+  // Date.UTC maps years 0-99 to 1900-1999; shift by 400 years (146,097 days) and back.
+  const shift = year < 100 ? 400 : 0;
+  const utc = Date.UTC(year + shift, month - 1, day, hour, minute, second, millis) - shift * 146_097 * 86_400_000;
+  const ms = utc - offsetMinutes * 60_000;
   return Number.isFinite(ms) ? ms : null;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }

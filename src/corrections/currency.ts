@@ -2,7 +2,12 @@
  * Currency revalidation: recomputes the USD value of an amount from the rate table and corrects
  * `amount_usd` when it deviates by more than the tolerance (through the guard).
  * `expected_usd = round_half_up(amount / rate, 2)`, the rate being that of the event's UTC date
- * (or the nearest earlier date within `max_fallback_days`).
+ * (or the nearest earlier date within `max_fallback_days`); USD has rate 1.
+ * Nothing is checked when `amount_usd` is absent/null or the amount is not a number. A currency
+ * that is neither a known ISO 4217 code nor quoted anywhere in the table -> `unknown_currency`
+ * (`manual_review`); no rate within reach -> `rate_unavailable` (action `none`); both keep the event.
+ * Detail values are major-unit numbers, whatever `minor_units` says; `before`/`after` of the
+ * correction are the values as written in data.
  *
  * 60.24 AUD on 2024-03-08 at 1.5 AUD/USD, amount_usd 60.24 -> expected 40.16, deviation 0.5 >
  * 0.05: `currency_mismatch`, amount_usd corrected to 40.16 (change -33 % is within the guard).

@@ -15,4 +15,6 @@ export * from "./contact-values";
 export { getPath, setPath } from "./paths";
 export * from "./rates/provider";
 export * from "./rates/snapshot-rates";
-// OXR_PENDING export * from "./rates/open-exchange-rates";
+export * from "./rates/open-exchange-rates";
+export * from "./rates/oxr-snapshot";
+export * from "./rates/backoff";

@@ -126,14 +126,9 @@ export class Emitter {
     }
     this.watermark = Math.max(this.watermark, e.at);
     if (e.lookalike !== undefined) this.truth({ lookalike: e.lookalike, event_id: e.id, source: e.source, sequence: e.seq });
-    const text = JSON.stringify({
-      event_id: e.id,
-      source: e.source,
-      sequence: e.seq,
-      timestamp: new Date(e.at).toISOString(),
-      event_type: e.type,
-      data: e.data,
-    });
+    const text =
+      `{"event_id":${JSON.stringify(e.id)},"source":${JSON.stringify(e.source)},"sequence":${e.seq},` +
+      `"timestamp":"${new Date(e.at).toISOString()}","event_type":${JSON.stringify(e.type)},"data":${JSON.stringify(e.data)}}`;
     const key = e.at + this.rng.int(0, JITTER_MS) + (e.fileDelay ?? 0);
     this.lines.push({ at: key, order: this.order++, text });
     for (let c = 1; c <= (e.copies ?? 0); c++) {

@@ -1,3 +1,11 @@
+/** "00".."ff" by byte value. */
+const HEX_BYTE: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** 8 lowercase hex digits of an unsigned 32-bit integer. */
+function hex32(x: number): string {
+  return HEX_BYTE[x >>> 24] + HEX_BYTE[(x >>> 16) & 255] + HEX_BYTE[(x >>> 8) & 255] + HEX_BYTE[x & 255];
+}
+
 /**
  * Seeded pseudo-random numbers: sfc32 (Small Fast Counting, 128-bit state) seeded
  * through splitmix32. The same seed always yields the same sequence on every platform,
@@ -65,15 +73,18 @@ export class Rng {
   /** Random lowercase hex string of `n` characters. */
   hex(n: number): string {
     let out = "";
-    while (out.length < n) out += this.uint32().toString(16).padStart(8, "0");
-    return out.slice(0, n);
+    while (out.length < n) out += hex32(this.uint32());
+    return out.length === n ? out : out.slice(0, n);
   }
 
   /** A version-4-shaped UUID string (8-4-4-4-12 hex) from 122 random bits. */
   uuid(): string {
-    const h = this.hex(32);
-    const variant = "89ab"[this.uint32() & 3];
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    const a = hex32(this.uint32());
+    const b = hex32(this.uint32());
+    const c = hex32(this.uint32());
+    const d = hex32(this.uint32());
+    const variant = "89ab"[c.charCodeAt(0) & 3];
+    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
   }
 
   /** Fisher-Yates shuffle of a copy of `items`. */

@@ -31,7 +31,7 @@ export type LookalikeName =
   | "repeat_over_1s"
   /** Written to the file 20-120 s after later events of its source. */
   | "reordered"
-  /** A chain step within its deadline in event time but written minutes later in the file. */
+  /** A chain step within its deadline in event time but written 1-4 min later in the file. */
   | "late_in_file"
   /** A second discount for a user, in another program. */
   | "other_program_discount"

@@ -52,8 +52,9 @@ function copiesFor(rng: Rng): number {
  * One lead: card.scanned at `at`, then lead.created, crm.synced, followup.sent within
  * their normal delays. Steps after `now` are not generated (the lead stays open and is
  * reported as `open`). `fault` changes one thing: drops one upstream step, drops the
- * tail from step 1..3, makes one step late, writes one step 3-30 min late in the file
- * (look-alike), or copies one step.
+ * tail from step 1..3, makes one step late, writes one step 1-4 min late in the file
+ * (look-alike; inside the default 5 min allowed lateness, so streaming runs agree), or
+ * copies one step.
  */
 export function chainUnit(rng: Rng, ids: IdCounters, at: number, now: number, fault: ChainFault | AnyFault | undefined): Unit {
   const key = `lead-${String(ids.lead++).padStart(7, "0")}`;
@@ -78,7 +79,7 @@ export function chainUnit(rng: Rng, ids: IdCounters, at: number, now: number, fa
     const lost = (fault === "missing_upstream" && k === target) || (fault === "missing_downstream" && k >= target);
     const id = rng.uuid();
     const copies = fault === "duplicate" && k === target ? copiesFor(rng) : 0;
-    const fileDelay = fault === "late_in_file" && k === target ? rng.int(3 * 60_000, 30 * 60_000) : 0;
+    const fileDelay = fault === "late_in_file" && k === target ? rng.int(60_000, 240_000) : 0;
     events.push({ at: t, id, source: sources[k], type: STEP_TYPES[k], data: data[k], lost, copies, fileDelay });
     if (!lost) lastPresent = t;
     if (lost && fault === "missing_upstream") truth.push({ kind: "missing_upstream", chain: CHAIN_NAME, key, missing: STEP_TYPES[k] });

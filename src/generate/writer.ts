@@ -9,7 +9,7 @@ const CHUNK_CHARS = 1 << 20;
  */
 export class LineWriter {
   private readonly fd: number;
-  private parts: string[] = [];
+  private buffer = "";
   private size = 0;
   /** Number of lines written so far (the 1-based number of the last line). */
   lines = 0;
@@ -20,16 +20,16 @@ export class LineWriter {
 
   /** Appends `line` (no newline inside) and a "\n". */
   write(line: string): void {
-    this.parts.push(line, "\n");
+    this.buffer += line + "\n";
     this.size += line.length + 1;
     this.lines++;
     if (this.size >= CHUNK_CHARS) this.flush();
   }
 
   private flush(): void {
-    if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join(""));
-    this.parts = [];
+    if (this.buffer.length === 0) return;
+    writeSync(this.fd, this.buffer);
+    this.buffer = "";
     this.size = 0;
   }
 

@@ -49,13 +49,15 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
     const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config) };
     const detectedAt = new Date(o.nowMs).toISOString();
     const { runId, files, config } = o;
+    // The watermark travels wrapped in an object: Beam's coder for a bare number is a 32-bit
+    // varint and truncates epoch milliseconds.
     const parts = root
       .apply(beam.withName("Input", beam.create([o.input])))
       .flatMap(beam.withName("ReadAndValidate", (path: string) => read.readValidated(path, ctx, runId)))
       .apply(beam.withName("SplitRead", beam.split<{ event: ReceivedEvent; dead_letter: DeadLetter; watermark: number }>(["event", "dead_letter", "watermark"])));
     const watermark = parts.watermark
       .apply(beam.withName("GroupWatermarks", beam.groupBy((_: number) => "all")))
-      .map(beam.withName("MaxWatermark", (kv: beam.KV<string, Iterable<number>>) => Math.max(...kv.value)));
+      .map(beam.withName("MaxWatermark", (kv: beam.KV<string, Iterable<number>>) => ({ ms: Math.max(...kv.value) })));
 
     const perSource = recoverPerSource(config, watermark)(parts.event);
     const chainFindings = checkDependencyChains(config, watermark, runId)(perSource.kept);

@@ -15,6 +15,11 @@ import * as stages from "./beam-stages";
 
 requireForSerialization(`${__dirname}/beam-stages`, stages);
 
+/** The final event-time watermark, epoch ms (wrapped: a bare number would be coded as int32). */
+export interface Watermark {
+  readonly ms: number;
+}
+
 /** A finding or an event out of a per-key stage. */
 export type KeptOrFinding = { kept: ReceivedEvent } | { finding: Finding };
 
@@ -25,7 +30,7 @@ export type KeptOrFinding = { kept: ReceivedEvent } | { finding: Finding };
  * @example
  * const { kept, findings } = recoverPerSource(config, watermark)(events);
  */
-export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollection<number>) {
+export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollection<Watermark>) {
   return function recoverPerSource(events: beam.PCollection<ReceivedEvent>) {
     const out = events
       .apply(beam.withName("GroupBySource", beam.groupBy((e: ReceivedEvent) => e.source)))
@@ -33,7 +38,7 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
         beam.withName(
           "RecoverSource",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<ReceivedEvent>>, ctx: { wm: beam.SideInputParam<number, Iterable<number>, number> }) => stages.runSourceGroup(kv, ctx.wm.lookup(), config) },
+            { process: (kv: beam.KV<string, Iterable<ReceivedEvent>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runSourceGroup(kv, ctx.wm.lookup().ms, config) },
             { wm: beam.singletonSideInput(watermark) },
           ),
         ),
@@ -43,7 +48,7 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
 }
 
 /** Dependency chains over kept events: one shuffle by (chain, key). */
-export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PCollection<number>, runId: string) {
+export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId: string) {
   return function checkDependencyChains(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
     return kept
       .flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)))
@@ -52,7 +57,7 @@ export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PC
         beam.withName(
           "JudgeChains",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.Keyed>>, ctx: { wm: beam.SideInputParam<number, Iterable<number>, number> }) => stages.runChainGroup(kv, ctx.wm.lookup(), config, runId) },
+            { process: (kv: beam.KV<string, Iterable<stages.Keyed>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runChainGroup(kv, ctx.wm.lookup().ms, config, runId) },
             { wm: beam.singletonSideInput(watermark) },
           ),
         ),

@@ -7,6 +7,9 @@
  */
 import { z } from "zod";
 
+/** Significant digits kept when rebasing a non-USD snapshot to USD: 12. */
+export const REBASE_SIGNIFICANT_DIGITS = 12;
+
 const rate = z.number().finite().positive();
 
 export const OxrSnapshot = z.object({
@@ -20,8 +23,9 @@ export type OxrSnapshot = z.output<typeof OxrSnapshot>;
 export const DatedOxrSnapshot = OxrSnapshot.extend({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 
 /**
- * Rates as units per 1 USD, whatever the snapshot's base (rebased through its USD rate);
- * null when a non-USD base has no USD rate. Keys are copied with `defineProperty`, so a
+ * Rates as units per 1 USD, whatever the snapshot's base (rebased through its USD rate, the
+ * quotient kept to `REBASE_SIGNIFICANT_DIGITS` significant digits so that 0.85 / 1.25 is 0.68,
+ * not 0.6799999999999999); null when a non-USD base has no USD rate. Keys are copied with `defineProperty`, so a
  * `__proto__` code in a file cannot reach a prototype.
  */
 export function usdRates(snapshot: OxrSnapshot): Record<string, number> | null {
@@ -31,8 +35,9 @@ export function usdRates(snapshot: OxrSnapshot): Record<string, number> | null {
   const put = (code: string, value: number): void => {
     Object.defineProperty(out, code, { value, writable: true, enumerable: true, configurable: true });
   };
-  for (const [code, value] of Object.entries(snapshot.rates)) put(code, value / usdPerBase);
-  put(snapshot.base, 1 / usdPerBase);
+  const rebase = (value: number): number => (usdPerBase === 1 ? value : Number((value / usdPerBase).toPrecision(REBASE_SIGNIFICANT_DIGITS)));
+  for (const [code, value] of Object.entries(snapshot.rates)) put(code, rebase(value));
+  put(snapshot.base, rebase(1));
   put("USD", 1);
   return out;
 }

@@ -29,7 +29,13 @@ async function readDay(dir: string, date: string): Promise<Record<string, number
     if (isMissing(error)) return null;
     throw error;
   }
-  const parsed = OxrSnapshot.safeParse(JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${file}: malformed JSON`);
+  }
+  const parsed = OxrSnapshot.safeParse(json);
   const rates = parsed.success ? usdRates(parsed.data) : null;
   if (rates === null) throw new Error(`${file}: not an Open Exchange Rates snapshot with a USD rate`);
   return rates;
@@ -70,7 +76,13 @@ export class SnapshotRates implements RatesProvider {
         if (rates !== null) entries.push([d, rates]);
       });
     } else {
-      this.lines ??= readLines(this.source.jsonl);
+      if (this.lines === null) {
+        const pending = readLines(this.source.jsonl);
+        this.lines = pending;
+        pending.catch(() => {
+          if (this.lines === pending) this.lines = null; // a failed read is retried on the next call
+        });
+      }
       const byDate = await this.lines;
       for (const d of wanted) {
         const rates = byDate.get(d);

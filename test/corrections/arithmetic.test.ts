@@ -1,0 +1,84 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkArithmetic, itemsTotal } from "../../src/corrections/arithmetic";
+import { stableId } from "../../src/hash";
+import { config, deepFreeze, event } from "./fixtures";
+
+interface Case {
+  readonly name: string;
+  readonly data: Record<string, unknown>;
+  readonly minor?: boolean;
+  readonly after: unknown;
+  readonly flag: [string, string] | null;
+  readonly detail?: Record<string, unknown>;
+}
+
+const item = (unit_price: unknown, quantity: unknown, discount?: unknown): Record<string, unknown> =>
+  discount === undefined ? { unit_price, quantity } : { unit_price, quantity, discount };
+
+const cases: Case[] = [
+  {
+    name: "total corrected to sum(price * qty) - sum(discount)",
+    data: { currency: "AUD", amount: 59.97, items: [item(19.99, 3, 5)] },
+    after: 54.97,
+    flag: ["arithmetic_mismatch", "none"],
+    detail: { expected: 54.97, recorded: 59.97 },
+  },
+  { name: "matching total", data: { currency: "AUD", amount: 54.97, items: [item(19.99, 3, 5)] }, after: 54.97, flag: null },
+  { name: "several items, null discount", data: { amount: 10, items: [item(2.5, 2, null), item(1.25, 4), item(0, 1, 1)] }, after: 9, flag: ["arithmetic_mismatch", "none"] },
+  { name: "numeric strings stay strings", data: { currency: "AUD", amount: "59.97", items: [item("19.99", "3", "5")] }, after: "54.97", flag: ["arithmetic_mismatch", "none"] },
+  { name: "JPY 0 decimals", data: { currency: "JPY", amount: 1400, items: [item(500, 3)] }, after: 1500, flag: ["arithmetic_mismatch", "none"] },
+  { name: "BHD 3 decimals", data: { currency: "BHD", amount: 2.47, items: [item(1.234, 2)] }, after: 2.468, flag: ["arithmetic_mismatch", "none"] },
+  { name: "BHD exact at 3 decimals", data: { currency: "BHD", amount: "2.468", items: [item(1.234, 2)] }, after: "2.468", flag: null },
+  { name: "exact sum rounded half up once (1.005 -> 1.01)", data: { currency: "USD", amount: 1, items: [item("0.335", 3)] }, after: 1.01, flag: ["arithmetic_mismatch", "none"] },
+  { name: "half-up sum equal to the amount", data: { currency: "USD", amount: 1.01, items: [item("0.335", 3)] }, after: 1.01, flag: null },
+  { name: "no float drift (0.1 * 3 = 0.30)", data: { currency: "USD", amount: 0.3, items: [item(0.1, 3)] }, after: 0.3, flag: null },
+  { name: "minor-unit mode", data: { currency: "AUD", amount: 5997, items: [item(1999, 3, 500)] }, minor: true, after: 5497, flag: ["arithmetic_mismatch", "none"] },
+  { name: "minor-unit mode, fractional price: not checked", data: { currency: "AUD", amount: 5997, items: [item(19.99, 3)] }, minor: true, after: 5997, flag: null },
+  { name: "fractional quantity: not checked", data: { amount: 5, items: [item(2, 1.5)] }, after: 5, flag: null },
+  { name: "malformed item: not checked", data: { amount: 5, items: [item("x", 1)] }, after: 5, flag: null },
+  { name: "no items: not checked", data: { amount: 5 }, after: 5, flag: null },
+  { name: "empty items: not checked", data: { amount: 5, items: [] }, after: 5, flag: null },
+  { name: "guard: +300 % applied", data: { amount: 100, items: [item(400, 1)] }, after: 400, flag: ["arithmetic_mismatch", "none"] },
+  { name: "guard: just over +300 % blocked", data: { amount: 99.99, items: [item(400, 1)] }, after: 99.99, flag: ["arithmetic_mismatch", "manual_review"] },
+  { name: "guard: -75 % applied", data: { amount: 100, items: [item(25, 1)] }, after: 25, flag: ["arithmetic_mismatch", "none"] },
+  { name: "guard: just under -75 % blocked", data: { amount: 100.01, items: [item(25, 1)] }, after: 100.01, flag: ["arithmetic_mismatch", "manual_review"] },
+  { name: "guard: before 0 blocked", data: { amount: 0, items: [item(25, 1)] }, after: 0, flag: ["arithmetic_mismatch", "manual_review"] },
+  {
+    name: "guard: missing amount blocked",
+    data: { items: [item(25, 1)] },
+    after: undefined,
+    flag: ["arithmetic_mismatch", "manual_review"],
+    detail: { expected: 25, recorded: null },
+  },
+];
+
+for (const c of cases) {
+  test(`checkArithmetic: ${c.name}`, () => {
+    const input = deepFreeze(event(c.data));
+    const result = checkArithmetic(input, config({ minor_units: c.minor ?? false }));
+    assert.deepEqual(result.data.amount, c.after);
+    assert.deepEqual(result.findings.map((f) => [f.kind, f.action]), c.flag === null ? [] : [c.flag]);
+    if (c.detail !== undefined) assert.deepEqual(result.findings[0].detail, c.detail);
+    const applied = c.flag !== null && c.flag[1] === "none";
+    assert.equal(result.corrections.length, applied ? 1 : 0);
+    if (applied) {
+      assert.deepEqual(result.corrections[0].before, c.data.amount);
+      assert.equal(result.corrections[0].rule, "arithmetic");
+      assert.equal(result.corrections[0].field, "data.amount");
+      assert.equal(result.corrections[0].flag_id, stableId(["arithmetic_mismatch", "evt-1", "arithmetic", "data.amount"]));
+    }
+  });
+}
+
+test("checkArithmetic: replay changes nothing", () => {
+  const first = checkArithmetic(event({ amount: 59.97, items: [item(19.99, 3, 5)] }), config());
+  const again = checkArithmetic(event(first.data, { corrections: first.corrections }), config());
+  assert.deepEqual(again, { data: first.data, corrections: first.corrections, findings: [] });
+});
+
+test("itemsTotal", () => {
+  assert.equal(itemsTotal([item("0.335", 3)], { exponent: 2, minorUnits: false }), 101n);
+  assert.equal(itemsTotal([item(1, 2, 3)], { exponent: 2, minorUnits: false }), -100n);
+  assert.equal(itemsTotal("x", { exponent: 2, minorUnits: false }), null);
+});

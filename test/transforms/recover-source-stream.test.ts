@@ -1,0 +1,135 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config";
+import { newSourceState, onSourceEvent, onSourceWatermark, recoverSourceBatch } from "../../src/transforms/recover-source-stream";
+import { ev, min, sec } from "../support/events";
+
+const config = parseConfig({});
+
+type Case = { name: string; events: ReturnType<typeof ev>[]; kept: string[]; flags: Array<[string, string | null, Record<string, unknown>?]> };
+
+const cases: Case[] = [
+  {
+    name: "exact copies: one kept, one flag per copy with its ordinal",
+    events: [ev({ id: "a", t: sec(0), seq: 1 }), ev({ id: "a", t: sec(0), seq: 1 }), ev({ id: "a", t: sec(0), seq: 1 })],
+    kept: ["a"],
+    flags: [["duplicate", "a", { copy: 1 }], ["duplicate", "a", { copy: 2 }]],
+  },
+  {
+    name: "same id beyond the 24 h horizon is kept again",
+    events: [ev({ id: "a", t: min(0) }), ev({ id: "a", t: min(24 * 60 + 1) })],
+    kept: ["a", "a"],
+    flags: [],
+  },
+  {
+    name: "near-duplicate within 1000 ms (inclusive), key order ignored",
+    events: [ev({ id: "a", t: sec(0), data: { x: 1, y: 2 } }), ev({ id: "b", t: sec(1), data: { y: 2, x: 1 } })],
+    kept: ["a"],
+    flags: [["near_duplicate", "b", { duplicate_of: "a" }]],
+  },
+  {
+    name: "repeat 1001 ms later is not a near-duplicate",
+    events: [ev({ id: "a", t: sec(0), data: { x: 1 } }), ev({ id: "b", t: sec(0) + 1001, data: { x: 1 } })],
+    kept: ["a", "b"],
+    flags: [],
+  },
+  {
+    name: "near-duplicate judged in event time: the earlier one is kept even if it arrives later",
+    events: [ev({ id: "b", t: sec(0) + 500, data: { x: 1 } }), ev({ id: "a", t: sec(0), data: { x: 1 } })],
+    kept: ["a"],
+    flags: [["near_duplicate", "b", { duplicate_of: "a" }]],
+  },
+  {
+    name: "ties in event time broken by event_id",
+    events: [ev({ id: "z", t: sec(0), data: { x: 1 } }), ev({ id: "m", t: sec(0), data: { x: 1 } })],
+    kept: ["m"],
+    flags: [["near_duplicate", "z", { duplicate_of: "m" }]],
+  },
+  {
+    name: "only kept events anchor near-duplicates: 0, 0.8 s, 1.6 s keeps the first and the third",
+    events: [ev({ id: "a", t: sec(0), data: { x: 1 } }), ev({ id: "b", t: sec(0) + 800, data: { x: 1 } }), ev({ id: "c", t: sec(0) + 1600, data: { x: 1 } })],
+    kept: ["a", "c"],
+    flags: [["near_duplicate", "b", { duplicate_of: "a" }]],
+  },
+  {
+    name: "different data or type is not a near-duplicate",
+    events: [ev({ id: "a", t: sec(0), data: { x: 1 } }), ev({ id: "b", t: sec(0), data: { x: 2 } }), ev({ id: "c", t: sec(0), type: "lead.created", data: { x: 1 } })],
+    kept: ["a", "b", "c"],
+    flags: [],
+  },
+  {
+    name: "gap 1003 in any arrival order, first number not 1",
+    events: [ev({ id: "a", t: sec(1), seq: 1001 }), ev({ id: "d", t: sec(5), seq: 1005 }), ev({ id: "b", t: sec(2), seq: 1002 }), ev({ id: "c", t: sec(4), seq: 1004 })],
+    kept: ["a", "b", "c", "d"],
+    flags: [["sequence_gap", null, { from: 1003, to: 1003 }]],
+  },
+  {
+    name: "a multi-number gap is one range",
+    events: [ev({ id: "a", t: sec(1), seq: 10 }), ev({ id: "b", t: sec(2), seq: 14 })],
+    kept: ["a", "b"],
+    flags: [["sequence_gap", null, { from: 11, to: 13 }]],
+  },
+  {
+    name: "a number that arrived only as a discarded copy is not missing",
+    events: [ev({ id: "a", t: sec(1), seq: 1 }), ev({ id: "b", t: sec(2), seq: 2, data: { k: 1 } }), ev({ id: "b2", t: sec(2) + 10, seq: 3, data: { k: 1 } }), ev({ id: "c", t: sec(3), seq: 4 })],
+    kept: ["a", "b", "c"],
+    flags: [["near_duplicate", "b2", { duplicate_of: "b" }]],
+  },
+  {
+    name: "a number reused by another kept event: sequence_reused on the later, no gap, no duplicate",
+    events: [ev({ id: "a", t: sec(1), seq: 1, data: { k: 1 } }), ev({ id: "b", t: sec(5), seq: 1, data: { k: 2 } }), ev({ id: "c", t: sec(6), seq: 2 })],
+    kept: ["a", "b", "c"],
+    flags: [["sequence_reused", "b", { sequence: 1, first_event_id: "a" }]],
+  },
+  {
+    name: "events without sequence never make gaps",
+    events: [ev({ id: "a", t: sec(1) }), ev({ id: "b", t: sec(2), seq: 5 }), ev({ id: "c", t: sec(3) })],
+    kept: ["a", "b", "c"],
+    flags: [],
+  },
+];
+
+for (const c of cases) {
+  test(`per-source batch: ${c.name}`, () => {
+    const watermark = Math.max(...c.events.map((e) => e.event_time));
+    const out = recoverSourceBatch("s1", c.events, watermark, config);
+    assert.deepEqual(out.kept.map((e) => e.event_id).sort(), [...c.kept].sort());
+    const got = out.findings.map((f) => [f.kind, f.event_id, f.detail]);
+    assert.equal(got.length, c.flags.length, JSON.stringify(got));
+    for (const [kind, id, detail] of c.flags) {
+      const match = got.find(([k, i, d]) => k === kind && i === id && Object.entries(detail ?? {}).every(([key, v]) => (d as Record<string, unknown>)[key] === v));
+      assert.ok(match, `expected ${kind} ${id} ${JSON.stringify(detail)} in ${JSON.stringify(got)}`);
+    }
+  });
+}
+
+test("flag ids are deterministic and distinct per copy", () => {
+  const events = () => [ev({ id: "a", t: sec(0) }), ev({ id: "a", t: sec(0) }), ev({ id: "a", t: sec(0) })];
+  const a = recoverSourceBatch("s1", events(), sec(0), config).findings.map((f) => f.flag_id);
+  const b = recoverSourceBatch("s1", events(), sec(0), config).findings.map((f) => f.flag_id);
+  assert.deepEqual(a, b);
+  assert.equal(new Set(a).size, 2);
+});
+
+test("streaming: a gap waits for the timeout past the next number, then a late arrival fills it", () => {
+  const state = newSourceState();
+  for (const e of [ev({ id: "a", t: min(0), seq: 1 }), ev({ id: "c", t: min(1), seq: 3 })]) onSourceEvent(state, e, config);
+  let out = onSourceWatermark(state, "s1", min(10), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), [], "10 min after seq 3 (at 1 min): not yet past 11 min");
+  assert.deepEqual(out.kept.map((e) => e.event_id), ["a", "c"]);
+  out = onSourceWatermark(state, "s1", min(11) + 1, config, false);
+  assert.deepEqual(out.findings.map((f) => [f.kind, f.detail.from, f.detail.to]), [["sequence_gap", 2, 2]]);
+  const late = onSourceEvent(state, ev({ id: "b", t: min(0) + 30_000, seq: 2 }), config);
+  assert.deepEqual(late.map((f) => [f.kind, f.detail.sequence]), [["gap_filled", 2]]);
+});
+
+test("streaming: events are held until the watermark passes them, then judged in event time", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "b", t: sec(10) + 500, data: { x: 1 } }), config);
+  let out = onSourceWatermark(state, "s1", sec(5), config, false);
+  assert.deepEqual(out.kept, []);
+  onSourceEvent(state, ev({ id: "a", t: sec(10), data: { x: 1 } }), config);
+  out = onSourceWatermark(state, "s1", sec(20), config, false);
+  assert.deepEqual(out.kept.map((e) => e.event_id), ["a"]);
+  assert.deepEqual(out.findings.map((f) => [f.kind, f.event_id]), [["near_duplicate", "b"]]);
+});
