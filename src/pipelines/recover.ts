@@ -76,6 +76,10 @@ export async function runRecoverPipeline(o: Omit<RecoverPipelineOptions, "runId"
   const stats = runStats.statsFor(runId);
   stats.progress = o.progress;
   for (const path of Object.values(o.files)) writer.openLines(path);
+  // The SDK's worker logs every bundle with console.debug, which writes to stdout and would
+  // corrupt the CLI's JSON summary there; silence it for the run.
+  const debug = console.debug;
+  console.debug = () => undefined;
   try {
     await directRunner().run(recoverPipeline({ ...o, runId }));
     runStats.reportProgress(runId, "done", true);
@@ -87,6 +91,7 @@ export async function runRecoverPipeline(o: Omit<RecoverPipelineOptions, "runId"
       deadLetters: writer.closeLines(o.files.deadLetters),
     };
   } finally {
+    console.debug = debug;
     for (const path of Object.values(o.files)) writer.closeLines(path);
     runStats.dropStats(runId);
     sinkStages.dropKindCounts(runId);
