@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CorrectionConfig } from "./corrections/config";
 
 /** Default allowed lateness of the watermark while streaming: 5 minutes. */
 export const DEFAULT_ALLOWED_LATENESS_MS = 5 * 60_000;
@@ -92,6 +93,8 @@ export const RecoveryConfig = z
     gap_timeout_ms: z.number().int().nonnegative().default(DEFAULT_GAP_TIMEOUT_MS),
     chains: z.array(Chain).default(DEFAULT_CHAINS),
     uniqueness: z.array(UniquenessRule).default(DEFAULT_UNIQUENESS_RULES),
+    /** Currency revalidation, arithmetic, field swaps, call checks (src/corrections/config.ts). */
+    corrections: CorrectionConfig.default({}),
   })
   .strict();
 

@@ -3,12 +3,13 @@ import { parseArgs } from "util";
 import { ConfigError, parseConfig, type RecoveryConfig } from "../config";
 import { runRecover } from "../pipelines/run-recover";
 import { parseEventTime } from "../timestamp";
+import { loadRates } from "../sources/load-rates";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
 
 const USAGE = `usage:
-  recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--no-duckdb] [--quiet]
+  recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
@@ -68,6 +69,7 @@ async function runCommand(args: string[]): Promise<number> {
       out: { type: "string" },
       config: { type: "string" },
       now: { type: "string" },
+      rates: { type: "string" },
       "no-duckdb": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -77,11 +79,14 @@ async function runCommand(args: string[]): Promise<number> {
   if (values.out === undefined) throw new UsageError("run: --out DIR is required");
   if (values.input !== "-" && !fs.existsSync(values.input)) throw new UsageError(`run: --input ${values.input} does not exist`);
   const config = loadConfig(values.config);
+  const nowMs = parseNow(values.now);
+  const rates = values.rates === undefined ? null : await loadRates(values.rates, config, nowMs);
   const summary = await runRecover({
+    rates,
     input: values.input,
     outDir: values.out,
     config,
-    nowMs: parseNow(values.now),
+    nowMs,
     progress: !values.quiet,
     duckdb: !values["no-duckdb"],
   });

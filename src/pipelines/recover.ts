@@ -3,6 +3,7 @@
  *
  *   file -> read + validate -> events ------> per source (dedup, near-dup, gaps) -> kept
  *                           \-> dead letters            \-> findings
+ *   kept -> corrections (rates as a side input) -> kept, findings
  *   kept -> chains by (chain, key) -> findings
  *   kept -> business keys by (rule, key) -> findings
  *   kept, findings, dead letters -> JSON-lines sinks (then DuckDB, summary)
@@ -21,7 +22,8 @@ import type { Finding } from "../flag";
 import * as read from "../sources/read-validated";
 import * as writer from "../sinks/jsonl-writer";
 import * as sinkStages from "../sinks/sink-stages";
-import { checkDependencyChains, enforceUniqueBusinessKeys, recoverPerSource } from "../transforms/beam";
+import { checkDependencyChains, correctEvents, enforceUniqueBusinessKeys, recoverPerSource } from "../transforms/beam";
+import type { RateTable } from "../corrections/rate-table";
 import * as runStats from "./run-stats";
 
 requireForSerialization(`${__dirname}/../sources/read-validated`, read);
@@ -40,6 +42,8 @@ export interface RecoverPipelineOptions {
   readonly config: RecoveryConfig;
   /** Processing time, epoch ms (`--now` or the wall clock at start). */
   readonly nowMs: number;
+  /** Exchange rates for currency revalidation; null switches it off. */
+  readonly rates: RateTable | null;
   readonly runId: string;
 }
 
@@ -59,12 +63,17 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
       .apply(beam.withName("GroupWatermarks", beam.groupBy((_: number) => "all")))
       .map(beam.withName("MaxWatermark", (kv: beam.KV<string, Iterable<number>>) => ({ ms: Math.max(...kv.value) })));
 
-    const perSource = recoverPerSource(config, watermark)(parts.event);
-    const chainFindings = checkDependencyChains(config, watermark, runId)(perSource.kept);
-    const keyFindings = enforceUniqueBusinessKeys(config)(perSource.kept);
-    const findings = beam.P([perSource.findings, chainFindings, keyFindings]).apply(beam.withName("AllFindings", beam.flatten<Finding>()));
+    const rates = root.apply(beam.withName("Rates", beam.create([{ table: o.rates }])));
 
-    perSource.kept.flatMap(beam.withName("WriteEvents", (e: ReceivedEvent) => sinkStages.writeEvent(files.events, e)));
+    const perSource = recoverPerSource(config, watermark)(parts.event);
+    const corrected = correctEvents(config, rates)(perSource.kept);
+    const chainFindings = checkDependencyChains(config, watermark, runId)(corrected.kept);
+    const keyFindings = enforceUniqueBusinessKeys(config)(corrected.kept);
+    const findings = beam
+      .P([perSource.findings, corrected.findings, chainFindings, keyFindings])
+      .apply(beam.withName("AllFindings", beam.flatten<Finding>()));
+
+    corrected.kept.flatMap(beam.withName("WriteEvents", (e: ReceivedEvent) => sinkStages.writeEvent(files.events, e)));
     findings.flatMap(beam.withName("WriteFlags", (f: Finding) => sinkStages.writeFinding(files.flags, f, detectedAt, runId)));
     parts.dead_letter.flatMap(beam.withName("WriteDeadLetters", (d: DeadLetter) => sinkStages.writeDeadLetter(files.deadLetters, d)));
   };

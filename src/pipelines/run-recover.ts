@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
+import type { RateTable } from "../corrections/rate-table";
 import { loadDuckDb } from "../sinks/duckdb-tables";
 import { runRecoverPipeline, type RecoverFiles } from "./recover";
 
@@ -14,6 +15,8 @@ export interface RecoverRunOptions {
   readonly nowMs: number;
   /** Progress lines on stderr. Default false. */
   readonly progress?: boolean;
+  /** Exchange rates for currency revalidation (see loadRates); null or absent: off. */
+  readonly rates?: RateTable | null;
   /** Also write `recovery.duckdb`. Default true. */
   readonly duckdb?: boolean;
 }
@@ -50,7 +53,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     flags: path.join(o.outDir, "flags.jsonl"),
     deadLetters: path.join(o.outDir, "dead_letter.jsonl"),
   };
-  const result = await runRecoverPipeline({ input, files, config: o.config, nowMs: o.nowMs, progress: o.progress ?? false });
+  const result = await runRecoverPipeline({ input, files, config: o.config, nowMs: o.nowMs, rates: o.rates ?? null, progress: o.progress ?? false });
   if (o.input === "-") fs.rmSync(input, { force: true });
   if (o.duckdb ?? true) await loadDuckDb(path.join(o.outDir, "recovery.duckdb"), files, o.config);
   const duplicates = result.kinds["duplicate"] ?? 0;

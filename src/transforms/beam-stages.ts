@@ -10,6 +10,8 @@ import { statsFor } from "../pipelines/run-stats";
 import { checkChainBatch } from "./check-dependency-chains";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
 import { recoverSourceBatch } from "./recover-source-stream";
+import { correctKeptEvent } from "./correct-events";
+import type { RateTable } from "../corrections/rate-table";
 
 /** An event routed to one rule instance (`index` into the config's chains or rules). */
 export interface Keyed {
@@ -64,4 +66,10 @@ export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig): Gen
   const members = Array.from(kv.value);
   const { index, value } = members[0];
   yield* judgeBusinessKey({ first: null }, config.uniqueness[index], value, members.map((m) => m.event));
+}
+
+export function* runCorrections(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
+  const out = correctKeptEvent(event, rates, config);
+  for (const finding of out.findings) yield { finding };
+  yield { kept: out.event };
 }

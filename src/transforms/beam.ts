@@ -11,6 +11,7 @@ import { requireForSerialization } from "apache-beam/serialization";
 import type { RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
+import type { RateTable } from "../corrections/rate-table";
 import * as stages from "./beam-stages";
 
 requireForSerialization(`${__dirname}/beam-stages`, stages);
@@ -44,6 +45,26 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
         ),
       );
     return splitKeptAndFindings(out, "SplitSourceOutputs");
+  };
+}
+
+/**
+ * Corrections of kept events (currency, arithmetic, field swap, call checks). `rates` is a
+ * singleton PCollection holding the rate table (a side input: DoFns do no network I/O), or
+ * `{table: null}` to switch currency revalidation off.
+ */
+export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ table: RateTable | null }>) {
+  return function correctEvents(kept: beam.PCollection<ReceivedEvent>) {
+    const out = kept.apply(
+      beam.withName(
+        "CorrectEvents",
+        beam.parDo(
+          { process: (e: ReceivedEvent, ctx: { rates: beam.SideInputParam<{ table: RateTable | null }, Iterable<{ table: RateTable | null }>, { table: RateTable | null }> }) => stages.runCorrections(e, ctx.rates.lookup().table, config) },
+          { rates: beam.singletonSideInput(rates) },
+        ),
+      ),
+    );
+    return splitKeptAndFindings(out, "SplitCorrections");
   };
 }
 

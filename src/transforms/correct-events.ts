@@ -1,0 +1,81 @@
+import type { RecoveryConfig } from "../config";
+import { correctEvent } from "../corrections/correct-event";
+import { checkArithmetic } from "../corrections/arithmetic";
+import { checkCall } from "../corrections/call-checks";
+import { unchanged, type CorrectionEvent, type RuleResult } from "../corrections/correction";
+import { fixFieldSwap } from "../corrections/field-swap";
+import type { RateTable } from "../corrections/rate-table";
+import type { ReceivedEvent } from "../event";
+import type { Finding } from "../flag";
+import { getPath, isPlainObject } from "../json-path";
+
+/**
+ * Corrections of kept events (after dedup, so a discarded copy is never corrected or
+ * flagged): field swap -> arithmetic -> currency (on the corrected amount) -> call checks,
+ * through `correctEvent` (src/corrections). A corrected event's `raw` carries the corrected
+ * data and a top-level `corrections` list (`{correction_id, field, before, after, rule,
+ * flag_id}`); an event that already carries a correction id is not corrected again, so
+ * replaying the output changes nothing. Still exactly one record per event.
+ *
+ * `rates` null switches currency revalidation off (no `--rates` given): the other rules run.
+ * Only events whose JSON mentions a field some rule reads are parsed again (a substring
+ * test on the field names), so the rest cost nothing.
+ *
+ * @example
+ * // order.paid {amount: 60.24, currency: "AUD", amount_usd: 50} at 1.5 AUD/USD
+ * // -> amount_usd 40.16, corrections [{field: "data.amount_usd", before: 50, after: 40.16, ...}],
+ * //    flag currency_mismatch
+ */
+export function correctKeptEvent(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig): { event: ReceivedEvent; findings: Finding[] } {
+  if (!mentionsCorrectedField(event.raw, config)) return { event, findings: [] };
+  const obj: unknown = JSON.parse(event.raw);
+  const data = getPath(obj, config.envelope.data);
+  if (!isPlainObject(obj) || !isPlainObject(data)) return { event, findings: [] };
+  const input: CorrectionEvent = {
+    event_id: event.event_id,
+    event_type: event.event_type,
+    timestamp: event.timestamp,
+    source: event.source,
+    data,
+    corrections: Object.prototype.hasOwnProperty.call(obj, "corrections") ? obj["corrections"] : undefined,
+  };
+  const result = rates === null ? correctWithoutCurrency(input, config) : correctEvent(input, rates, config.corrections);
+  const before = input.corrections;
+  const changed = result.data !== data || (result.corrections.length > 0 && JSON.stringify(result.corrections) !== JSON.stringify(before ?? []));
+  if (!changed) return { event, findings: result.findings };
+  const rewritten = withPath({ ...obj, corrections: result.corrections }, config.envelope.data.split("."), result.data);
+  return { event: { ...event, raw: JSON.stringify(rewritten) }, findings: result.findings };
+}
+
+function correctWithoutCurrency(event: CorrectionEvent, config: RecoveryConfig): RuleResult {
+  const steps = [fixFieldSwap, checkArithmetic, checkCall];
+  const findings: Finding[] = [];
+  let state: RuleResult = unchanged(event);
+  for (const step of steps) {
+    state = step({ ...event, data: state.data, corrections: state.corrections }, config.corrections);
+    findings.push(...state.findings);
+  }
+  return { ...state, findings };
+}
+
+const needleCache = new WeakMap<RecoveryConfig, string[]>();
+
+function mentionsCorrectedField(raw: string, config: RecoveryConfig): boolean {
+  let needles = needleCache.get(config);
+  if (needles === undefined) {
+    const c = config.corrections;
+    const paths = [c.amount_path, c.amount_usd_path, c.items_path, c.duration_path, ...c.swap_objects, ...c.range_rules.map((r) => r.path)];
+    needles = [...new Set(paths.map((p) => `"${p.split(".").pop()}"`))];
+    needleCache.set(config, needles);
+  }
+  for (const n of needles) if (raw.includes(n)) return true;
+  return false;
+}
+
+function withPath(obj: Record<string, unknown>, steps: string[], value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...obj };
+  const head = steps[0];
+  const child = steps.length === 1 ? value : withPath(isPlainObject(obj[head]) ? (obj[head] as Record<string, unknown>) : {}, steps.slice(1), value);
+  Object.defineProperty(out, head, { value: child, enumerable: true, writable: true, configurable: true });
+  return out;
+}
