@@ -9,10 +9,24 @@ export const DISCOUNT_FAULTS = ["duplicate_business_key", "other_program_discoun
 /** Faults any event can carry. */
 export const ANY_FAULTS = ["duplicate"] as const;
 
+/**
+ * Incorrectly processed events (faults and look-alikes), put only on units that carry no other
+ * fault: per order.paid, per call.completed, per lead (on its lead.created).
+ */
+export const ORDER_PROCESSING_FAULTS = ["currency_mismatch", "arithmetic_mismatch", "arithmetic_and_currency", "jpy_order", "bhd_order", "large_order"] as const;
+export const CALL_PROCESSING_FAULTS = ["zero_duration", "one_second_call"] as const;
+export const LEAD_PROCESSING_FAULTS = ["field_swap", "phone_like_email"] as const;
+/** Look-alike order on a date missing from the rates snapshot (planned on those dates only). */
+export const FALLBACK_LOOKALIKES = ["rate_fallback"] as const;
+
 export type ChainFault = (typeof CHAIN_FAULTS)[number];
 export type TradeFault = (typeof TRADE_FAULTS)[number];
 export type DiscountFault = (typeof DISCOUNT_FAULTS)[number];
 export type AnyFault = (typeof ANY_FAULTS)[number];
+export type OrderProcessingFault = (typeof ORDER_PROCESSING_FAULTS)[number];
+export type CallProcessingFault = (typeof CALL_PROCESSING_FAULTS)[number];
+export type LeadProcessingFault = (typeof LEAD_PROCESSING_FAULTS)[number];
+export type FallbackLookalike = (typeof FALLBACK_LOOKALIKES)[number];
 
 /** Injected faults of each kind (and look-alikes of each name) per generated line. */
 export const FAULT_RATE = 0.0008;
@@ -40,10 +54,17 @@ export class TicketQueue<F extends string> {
   private readonly tickets: Array<{ at: number; fault: F }> = [];
   private head = 0;
 
-  constructor(rng: Rng, now: number, faults: ReadonlyArray<F>, count: number) {
-    const lo = now - FAULT_WINDOW_START_MS;
-    const hi = now - FAULT_WINDOW_END_MS;
-    for (const fault of faults) for (let i = 0; i < count; i++) this.tickets.push({ at: lo + Math.floor(rng.next() * (hi - lo)), fault });
+  /**
+   * `count`: tickets per fault (or a function of the fault); `window`: [lo, hi) epoch ms of the
+   * instants instead of the fault window.
+   */
+  constructor(rng: Rng, now: number, faults: ReadonlyArray<F>, count: number | ((fault: F) => number), window?: { readonly lo: number; readonly hi: number }) {
+    const lo = window?.lo ?? now - FAULT_WINDOW_START_MS;
+    const hi = window?.hi ?? now - FAULT_WINDOW_END_MS;
+    for (const fault of faults) {
+      const n = typeof count === "number" ? count : count(fault);
+      for (let i = 0; i < n; i++) this.tickets.push({ at: lo + Math.floor(rng.next() * (hi - lo)), fault });
+    }
     this.tickets.sort((a, b) => a.at - b.at || (a.fault < b.fault ? -1 : a.fault > b.fault ? 1 : 0));
   }
 

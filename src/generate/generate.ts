@@ -1,7 +1,10 @@
 import { DEAD_LETTER_VARIANTS, deadLetterLine } from "./dead-letters";
 import { Emitter } from "./emitter";
 import { ANY_FAULTS, CHAIN_FAULTS, DEAD_LETTER_RATE, DISCOUNT_FAULTS, FAULT_CUTOFF_MS, FAULT_RATE, TRADE_FAULTS, TicketQueue, faultCount, type AnyFault, type ChainFault, type DiscountFault, type TradeFault } from "./faults";
+import { OrderPricing } from "./orders";
+import { ProcessingFaults } from "./processing";
 import { Rng } from "./prng";
+import { buildRates, defaultRatesPath, writeRates } from "./rates";
 import { RhythmSampler } from "./rhythm";
 import { CHAIN_NAME, defaultTruthPath, type TruthRecord } from "./truth";
 import { chainUnit, discountUnit, tradeUnit, type IdCounters, type OpenChain, type Unit } from "./units";
@@ -17,11 +20,17 @@ export interface GenerateOptions {
   readonly out: string;
   /** Truth file; default `defaultTruthPath(out)`. */
   readonly truthOut?: string;
+  /** Exchange-rates snapshot (JSON lines); default `defaultRatesPath(out)`. */
+  readonly ratesOut?: string;
 }
 
 export interface GenerateSummary {
   readonly out: string;
   readonly truth: string;
+  /** The rates snapshot written next to `out`. */
+  readonly rates: string;
+  /** UTC dates left out of the rates snapshot (their orders use the nearest earlier date's rates). */
+  readonly missing_rate_dates: string[];
   /** Lines in `out`: always exactly `options.events`. */
   readonly lines: number;
   readonly dead_letters: number;
@@ -44,13 +53,21 @@ const CHAIN_SHARE = 0.14;
  * Line slots are drawn in time order from the daily rhythm; each slot that is not
  * already taken starts a unit (a lead chain, an order, a call or a discount) that takes
  * as many slots as it writes lines. Faults come from time-planned tickets (see faults.ts),
- * at most one per unit. Memory is bounded by the events in flight (~hours of traffic).
+ * at most one per unit; faults of the correction family (processing.ts) only go on units
+ * without any other. The rates snapshot is written next to `out`. Memory is bounded by the events in flight (~hours of traffic).
  */
 export function generate(options: GenerateOptions): GenerateSummary {
   const n = Math.max(0, Math.floor(options.events));
   const now = options.now.getTime();
   const truthPath = options.truthOut ?? defaultTruthPath(options.out);
+  const ratesPath = options.ratesOut ?? defaultRatesPath(options.out);
   const rng = new Rng(options.seed);
+  // Everything the correction family adds (rates, prices' discounts, its faults) draws from
+  // this second stream, so the main stream, and with it every other kind's truth, is unchanged.
+  const aux = new Rng((options.seed ^ 0x5bd1e995) >>> 0);
+  const book = buildRates(aux, now);
+  writeRates(ratesPath, book, now);
+  const pricing = new OrderPricing(book, aux);
   const out = new LineWriter(options.out);
   const truthOut = new LineWriter(truthPath);
   const faults: Record<string, number> = {};
@@ -70,6 +87,7 @@ export function generate(options: GenerateOptions): GenerateSummary {
   const discountQ = new TicketQueue(rng, now, DISCOUNT_FAULTS, perKind);
   const anyQ = new TicketQueue(rng, now, ANY_FAULTS, perKind);
   const deadTotal = dead.left;
+  const processing = new ProcessingFaults(aux, now, perKind, pricing);
 
   const slots = new RhythmSampler(rng, now, n - deadTotal);
   const ids: IdCounters = { lead: 1, user: 1, order: 1, call: 1 };
@@ -94,7 +112,8 @@ export function generate(options: GenerateOptions): GenerateSummary {
       continue;
     }
     for (;;) {
-      const unit = nextUnit(rng, ids, at, now, remaining, { chainQ, tradeQ, discountQ, anyQ });
+      const unit = nextUnit(rng, ids, at, now, remaining, { chainQ, tradeQ, discountQ, anyQ }, pricing);
+      processing.apply(unit, at);
       for (const e of unit.events) emitter.push(e);
       for (const r of unit.truth) record(r);
       if (unit.open !== undefined) open.push(unit.open);
@@ -116,6 +135,8 @@ export function generate(options: GenerateOptions): GenerateSummary {
   return {
     out: options.out,
     truth: truthPath,
+    rates: ratesPath,
+    missing_rate_dates: [...book.missing],
     lines: out.lines,
     dead_letters: deadTotal,
     faults,
@@ -138,7 +159,7 @@ interface Queues {
  * `remaining` lines; otherwise it is built again without a fault (and if a chain does not
  * fit, a plain order is built instead).
  */
-function nextUnit(rng: Rng, ids: IdCounters, at: number, now: number, remaining: number, q: Queues): Unit {
+function nextUnit(rng: Rng, ids: IdCounters, at: number, now: number, remaining: number, q: Queues, pricing: OrderPricing): Unit {
   const r = rng.next();
   const inWindow = at <= now - FAULT_CUTOFF_MS;
   const anyFault = inWindow ? q.anyQ.due(at) : undefined;
@@ -153,11 +174,11 @@ function nextUnit(rng: Rng, ids: IdCounters, at: number, now: number, remaining:
       }
     }
     const plain = build(undefined);
-    return plain.lines <= remaining ? plain : tradeUnit(rng, ids, at, "store", undefined);
+    return plain.lines <= remaining ? plain : tradeUnit(rng, ids, at, "store", undefined, pricing);
   };
   if (r < CHAIN_SHARE) return choose(q.chainQ, (f) => chainUnit(rng, ids, at, now, f));
   const single = (r - CHAIN_SHARE) / (1 - CHAIN_SHARE);
-  if (single < 0.4) return choose(q.tradeQ, (f) => tradeUnit(rng, ids, at, "store", f));
-  if (single < 0.75) return choose(q.tradeQ, (f) => tradeUnit(rng, ids, at, "telephony", f));
+  if (single < 0.4) return choose(q.tradeQ, (f) => tradeUnit(rng, ids, at, "store", f, pricing));
+  if (single < 0.75) return choose(q.tradeQ, (f) => tradeUnit(rng, ids, at, "telephony", f, pricing));
   return choose(q.discountQ, (f) => discountUnit(rng, ids, at, f));
 }

@@ -3,3 +3,4 @@ export { generate, type GenerateOptions, type GenerateSummary } from "./generate
 export { scoreRun, type KindScore, type Score } from "./score";
 export { defaultTruthPath, type FaultRecord, type LookalikeRecord, type TruthRecord } from "./truth";
 export { Rng } from "./prng";
+export { defaultRatesPath, type RateBook } from "./rates";

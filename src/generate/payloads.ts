@@ -1,4 +1,6 @@
+import { drawOrder, orderPayload, priceOrder } from "./orders";
 import type { Rng } from "./prng";
+import { CURRENCIES } from "./rates";
 
 /** A JSON object as written in `data`. */
 export type Data = Record<string, unknown>;
@@ -11,23 +13,6 @@ const TEMPLATES = ["intro-v3", "meeting-ask", "thanks-for-visiting", "case-study
 /** followup.sent `data.channel` values, weighted toward email. */
 const CHANNELS = ["email", "email", "email", "email", "sms", "sms", "push", "imessage"];
 export const PROGRAMS = ["referral", "loyalty", "partner", "student", "launch-week"];
-const SKUS: ReadonlyArray<readonly [string, number]> = [
-  ["SCAN-PRO-MO", 4900],
-  ["SCAN-TEAM-MO", 14900],
-  ["CARD-PACK-100", 1900],
-  ["CRM-SYNC-ADDON", 2900],
-  ["AI-FOLLOWUP-1K", 9900],
-  ["BADGE-PRINTER", 24900],
-];
-/** Units of currency per 1 USD (fixed; the generator is not a rate source). */
-const RATES: ReadonlyArray<readonly [string, number]> = [
-  ["USD", 1],
-  ["USD", 1],
-  ["EUR", 0.92],
-  ["GBP", 0.79],
-  ["CAD", 1.36],
-];
-
 /** Contact details of a scanned card: `{name, email, phone}`. */
 export function contact(rng: Rng): Data {
   const first = rng.pick(FIRST);
@@ -51,28 +36,12 @@ export function chainData(rng: Rng, leadId: string, crm: "hubspot" | "salesforce
 }
 
 /**
- * An order.paid payload: items with unit_price and quantity; `amount` is their sum in
- * `currency`, `amount_usd` its USD value at the fixed rate (both rounded to cents).
+ * An order.paid payload valued at the fixed list rate (used for bad lines, which are never
+ * revalidated); valid orders come from `OrderPricing` (orders.ts), at the day's rate.
  */
 export function orderData(rng: Rng, orderId: string): Data {
-  const [currency, rate] = rng.pick(RATES);
-  const count = rng.int(1, 3);
-  const items: Data[] = [];
-  let cents = 0;
-  for (let i = 0; i < count; i++) {
-    const [sku, usdCents] = rng.pick(SKUS);
-    const unitCents = Math.round(usdCents * rate);
-    const quantity = rng.int(1, 4);
-    cents += unitCents * quantity;
-    items.push({ sku, unit_price: unitCents / 100, quantity });
-  }
-  return {
-    order_id: orderId,
-    amount: cents / 100,
-    currency,
-    amount_usd: Math.round(cents / rate) / 100,
-    items,
-  };
+  const spec = drawOrder(rng, null, orderId);
+  return orderPayload(priceOrder(spec, CURRENCIES.find((c) => c.code === spec.currency)?.list ?? 1));
 }
 
 /** A call.completed payload with a positive duration in seconds. */

@@ -21,7 +21,17 @@ export type FaultRecord =
   /** A second (or later) discount.issued for one (user_id, program). */
   | { readonly kind: "duplicate_business_key"; readonly event_id: string }
   /** A bad line: 1-based line number in the events file and the expected error code. */
-  | { readonly kind: "dead_letter"; readonly line: number; readonly error_code: string };
+  | { readonly kind: "dead_letter"; readonly line: number; readonly error_code: string }
+  /**
+   * Incorrectly processed events. `expected`: the value the corrected `field` must have (major
+   * units; amount in the order's currency, amount_usd in USD). `cause`: how the fault was made.
+   */
+  | { readonly kind: "currency_mismatch"; readonly event_id: string; readonly field: "data.amount_usd"; readonly expected: number; readonly cause: string }
+  | { readonly kind: "arithmetic_mismatch"; readonly event_id: string; readonly field: "data.amount"; readonly expected: number; readonly cause: string }
+  /** A call.completed with duration_s 0 or negative (flag only, nothing to correct). */
+  | { readonly kind: "zero_duration"; readonly event_id: string }
+  /** data.contact with email and phone swapped; `expected` are the values after the swap back. */
+  | { readonly kind: "field_swap"; readonly event_id: string; readonly field: "data.contact"; readonly expected: { readonly email: string; readonly phone: string } };
 
 export type FaultKind = FaultRecord["kind"];
 
@@ -36,7 +46,19 @@ export type LookalikeName =
   /** A second discount for a user, in another program. */
   | "other_program_discount"
   /** A lead whose next step is not due yet at the final watermark. */
-  | "pending_chain";
+  | "pending_chain"
+  /** A correct order in JPY (zero decimals). */
+  | "jpy_order"
+  /** A correct order in BHD (three decimals). */
+  | "bhd_order"
+  /** A correct non-USD order on a date missing from the rates snapshot (valued at the fallback rate). */
+  | "rate_fallback"
+  /** A correct order of 50,000+ in its currency. */
+  | "large_order"
+  /** A lead.created whose email is phone-like (`+15551234567@sms.example.com`), with a normal phone. */
+  | "phone_like_email"
+  /** A call.completed of 1 second. */
+  | "one_second_call";
 
 export interface LookalikeRecord {
   readonly lookalike: LookalikeName;

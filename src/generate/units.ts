@@ -1,6 +1,7 @@
 import type { PendingEvent } from "./emitter";
 import type { AnyFault, ChainFault, DiscountFault, TradeFault } from "./faults";
-import { PROGRAMS, callData, chainData, discountData, orderData, shuffleKeys } from "./payloads";
+import type { OrderPricing } from "./orders";
+import { PROGRAMS, callData, chainData, discountData, shuffleKeys } from "./payloads";
 import type { Rng } from "./prng";
 import { CHAIN_NAME, type TruthRecord } from "./truth";
 
@@ -92,16 +93,17 @@ export function chainUnit(rng: Rng, ids: IdCounters, at: number, now: number, fa
 }
 
 /**
- * One order.paid (store) or call.completed (telephony) at `at`, with at most one fault:
+ * One order.paid (store) or call.completed (telephony) at `at`, priced by `pricing`, with at most one fault:
  * a near-duplicate 1..1000 ms later (new id, same data, keys shuffled), a sequence reuse
  * (another event 2..60 s later with the same number), loss, a repeat 1.5..30 s later
  * (look-alike), a 20..120 s file delay (look-alike), or exact copies.
  */
-export function tradeUnit(rng: Rng, ids: IdCounters, at: number, kind: "store" | "telephony", fault: TradeFault | AnyFault | undefined): Unit {
+export function tradeUnit(rng: Rng, ids: IdCounters, at: number, kind: "store" | "telephony", fault: TradeFault | AnyFault | undefined, pricing: OrderPricing): Unit {
   const type = kind === "store" ? "order.paid" : "call.completed";
-  const make = (): Record<string, unknown> =>
-    kind === "store" ? orderData(rng, `ord-${String(ids.order++).padStart(8, "0")}`) : callData(rng, `call-${String(ids.call++).padStart(8, "0")}`);
-  const data = make();
+  /** A payload for an event at `t` (orders are valued at the rate of t's UTC date). */
+  const make = (t: number): Record<string, unknown> =>
+    kind === "store" ? pricing.order(rng, `ord-${String(ids.order++).padStart(8, "0")}`, t) : callData(rng, `call-${String(ids.call++).padStart(8, "0")}`);
+  const data = make(at);
   const first: PendingEvent = {
     at,
     id: rng.uuid(),
@@ -123,7 +125,8 @@ export function tradeUnit(rng: Rng, ids: IdCounters, at: number, kind: "store" |
   } else if (fault === "repeat_over_1s") {
     events.push({ at: at + rng.int(1_500, 30_000), id: rng.uuid(), source: kind, type, data: shuffleKeys(rng, data), lookalike: "repeat_over_1s" });
   } else if (fault === "sequence_reused") {
-    const reuse: PendingEvent = { at: at + rng.int(2_000, 60_000), id: rng.uuid(), source: kind, type, data: make(), reuseOf: first };
+    const reuseAt = at + rng.int(2_000, 60_000);
+    const reuse: PendingEvent = { at: reuseAt, id: rng.uuid(), source: kind, type, data: make(reuseAt), reuseOf: first };
     events.push(reuse);
     truth.push({ kind: "sequence_reused", event_id: reuse.id });
   }

@@ -65,17 +65,17 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
 
     const rates = root.apply(beam.withName("Rates", beam.create([{ table: o.rates }])));
 
-    const perSource = recoverPerSource(config, watermark)(parts.event);
-    const corrected = correctEvents(config, rates)(perSource.kept);
+    const perSource = recoverPerSource(config, watermark, runId)(parts.event);
+    const corrected = correctEvents(config, rates, runId)(perSource.kept);
     const chainFindings = checkDependencyChains(config, watermark, runId)(corrected.kept);
-    const keyFindings = enforceUniqueBusinessKeys(config)(corrected.kept);
+    const keyFindings = enforceUniqueBusinessKeys(config, runId)(corrected.kept);
     const findings = beam
       .P([perSource.findings, corrected.findings, chainFindings, keyFindings])
       .apply(beam.withName("AllFindings", beam.flatten<Finding>()));
 
-    corrected.kept.flatMap(beam.withName("WriteEvents", (e: ReceivedEvent) => sinkStages.writeEvent(files.events, e)));
+    corrected.kept.flatMap(beam.withName("WriteEvents", (e: ReceivedEvent) => sinkStages.writeEvent(files.events, e, runId)));
     findings.flatMap(beam.withName("WriteFlags", (f: Finding) => sinkStages.writeFinding(files.flags, f, detectedAt, runId)));
-    parts.dead_letter.flatMap(beam.withName("WriteDeadLetters", (d: DeadLetter) => sinkStages.writeDeadLetter(files.deadLetters, d)));
+    parts.dead_letter.flatMap(beam.withName("WriteDeadLetters", (d: DeadLetter) => sinkStages.writeDeadLetter(files.deadLetters, d, runId)));
   };
 }
 

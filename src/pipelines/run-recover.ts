@@ -36,6 +36,9 @@ export interface RunSummary {
   readonly chain_key_missing: number;
   readonly conservation: { readonly holds: boolean; readonly equation: string };
   readonly seconds: number;
+  /** Seconds inside each stage's own code; `beam_and_gc` is the rest of the pipeline. */
+  readonly stage_seconds: Readonly<Record<string, number>>;
+  readonly peak_rss_mb: number;
 }
 
 /**
@@ -53,9 +56,19 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     flags: path.join(o.outDir, "flags.jsonl"),
     deadLetters: path.join(o.outDir, "dead_letter.jsonl"),
   };
+  const pipelineStart = Date.now();
   const result = await runRecoverPipeline({ input, files, config: o.config, nowMs: o.nowMs, rates: o.rates ?? null, progress: o.progress ?? false });
   if (o.input === "-") fs.rmSync(input, { force: true });
+  const pipelineMs = Date.now() - pipelineStart;
+  const duckStart = Date.now();
   if (o.duckdb ?? true) await loadDuckDb(path.join(o.outDir, "recovery.duckdb"), files, o.config);
+  const duckMs = Date.now() - duckStart;
+  const stageMs = result.stats.stage_ms;
+  const inStages = Object.values(stageMs).reduce((a, b) => a + b, 0);
+  const stageSeconds: Record<string, number> = {};
+  for (const [k, v] of Object.entries(stageMs)) stageSeconds[k] = round3(v / 1000);
+  stageSeconds["beam_and_gc"] = round3(Math.max(0, pipelineMs - inStages) / 1000);
+  stageSeconds["duckdb"] = round3(duckMs / 1000);
   const duplicates = result.kinds["duplicate"] ?? 0;
   const nearDuplicates = result.kinds["near_duplicate"] ?? 0;
   const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines;
@@ -76,6 +89,8 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
       equation: `${result.stats.lines} lines = ${result.events} events + ${duplicates} duplicates + ${nearDuplicates} near-duplicates + ${result.deadLetters} dead letters + ${result.stats.blank_lines} blank`,
     },
     seconds: (Date.now() - started) / 1000,
+    stage_seconds: stageSeconds,
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   fs.writeFileSync(path.join(o.outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   return summary;
@@ -99,4 +114,8 @@ function spoolStdin(): string {
   }
   fs.closeSync(out);
   return tmp;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

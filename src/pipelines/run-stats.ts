@@ -10,6 +10,8 @@ export interface RunStats {
   started_ms: number;
   last_progress_ms: number;
   progress: boolean;
+  /** Milliseconds spent inside each stage's own code (the rest of a run is Beam and GC). */
+  stage_ms: Record<string, number>;
 }
 
 const runs = new Map<string, RunStats>();
@@ -17,7 +19,7 @@ const runs = new Map<string, RunStats>();
 export function statsFor(runId: string): RunStats {
   let stats = runs.get(runId);
   if (stats === undefined) {
-    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, started_ms: Date.now(), last_progress_ms: Date.now(), progress: false };
+    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, started_ms: Date.now(), last_progress_ms: Date.now(), progress: false, stage_ms: {} };
     runs.set(runId, stats);
   }
   return stats;
@@ -37,4 +39,15 @@ export function reportProgress(runId: string, stage: string, force = false): voi
   const secs = (now - s.started_ms) / 1000;
   const rate = secs > 0 ? Math.round(s.lines / secs) : 0;
   process.stderr.write(`[recover] ${stage}: ${s.lines} lines read, ${rate}/s, ${secs.toFixed(1)} s\n`);
+}
+
+/** Runs `fn`, adding its wall time to `stage` of the run. */
+export function timed<T>(runId: string, stage: string, fn: () => T): T {
+  const start = performance.now();
+  try {
+    return fn();
+  } finally {
+    const stats = statsFor(runId);
+    stats.stage_ms[stage] = (stats.stage_ms[stage] ?? 0) + performance.now() - start;
+  }
 }

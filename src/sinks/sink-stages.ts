@@ -2,22 +2,23 @@
 import type { DeadLetter, ReceivedEvent } from "../event";
 import { stamp, type Finding } from "../flag";
 import { appendLine } from "./jsonl-writer";
+import { timed } from "../pipelines/run-stats";
 
 const kinds = new Map<string, Record<string, number>>();
 
-export function* writeEvent(path: string, event: ReceivedEvent): Generator<never> {
-  appendLine(path, event.raw);
+export function* writeEvent(path: string, event: ReceivedEvent, runId: string): Generator<never> {
+  timed(runId, "sinks", () => appendLine(path, event.raw));
 }
 
 export function* writeFinding(path: string, f: Finding, detectedAt: string, runId: string): Generator<never> {
-  appendLine(path, JSON.stringify(stamp(f, detectedAt)));
+  timed(runId, "sinks", () => appendLine(path, JSON.stringify(stamp(f, detectedAt))));
   const counts = kinds.get(runId) ?? {};
   counts[f.kind] = (counts[f.kind] ?? 0) + 1;
   kinds.set(runId, counts);
 }
 
-export function* writeDeadLetter(path: string, d: DeadLetter): Generator<never> {
-  appendLine(path, JSON.stringify(d));
+export function* writeDeadLetter(path: string, d: DeadLetter, runId: string): Generator<never> {
+  timed(runId, "sinks", () => appendLine(path, JSON.stringify(d)));
 }
 
 export function kindCounts(runId: string): Record<string, number> {

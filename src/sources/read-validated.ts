@@ -1,6 +1,6 @@
 import type { Validated, ValidationContext } from "../validate";
 import { validateLine } from "../validate";
-import { reportProgress, statsFor } from "../pipelines/run-stats";
+import { reportProgress, statsFor, timed } from "../pipelines/run-stats";
 import { readFileLines } from "./jsonl-file";
 import type { DeadLetter, ReceivedEvent } from "../event";
 
@@ -22,7 +22,7 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
   for (const { line, bytes } of readFileLines(path)) {
     stats.lines += 1;
     if ((stats.lines & 0xffff) === 0) reportProgress(runId, "read");
-    const v: Validated = validateLine(bytes, line, ctx);
+    const v: Validated = timed(runId, "validate", () => validateLine(bytes, line, ctx));
     if (v.kind === "blank") stats.blank_lines += 1;
     else if (v.kind === "dead_letter") yield { dead_letter: v.deadLetter };
     else {

@@ -6,7 +6,7 @@ import type { RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import { byArrival } from "../order";
-import { statsFor } from "../pipelines/run-stats";
+import { statsFor, timed } from "../pipelines/run-stats";
 import { checkChainBatch } from "./check-dependency-chains";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
 import { recoverSourceBatch } from "./recover-source-stream";
@@ -23,9 +23,8 @@ export interface Keyed {
 
 type KV<T> = { key: string; value: Iterable<T> };
 
-export function* runSourceGroup(kv: KV<ReceivedEvent>, watermark: number, config: RecoveryConfig): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
-  const events = Array.from(kv.value).sort(byArrival);
-  const out = recoverSourceBatch(kv.key, events, watermark, config);
+export function* runSourceGroup(kv: KV<ReceivedEvent>, watermark: number, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
+  const out = timed(runId, "per_source", () => recoverSourceBatch(kv.key, Array.from(kv.value).sort(byArrival), watermark, config));
   for (const finding of out.findings) yield { finding };
   for (const kept of out.kept) yield { kept };
 }
@@ -48,7 +47,7 @@ export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, r
 export function* runChainGroup(kv: KV<Keyed>, watermark: number, config: RecoveryConfig, runId: string): Generator<Finding> {
   const members = Array.from(kv.value);
   const { index, value } = members[0];
-  const result = checkChainBatch(config.chains[index], value, members.map((m) => m.event), watermark);
+  const result = timed(runId, "chains", () => checkChainBatch(config.chains[index], value, members.map((m) => m.event), watermark));
   statsFor(runId).pending_deadlines += result.pending;
   yield* result.findings;
 }
@@ -62,14 +61,14 @@ export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryCon
   return out;
 }
 
-export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig): Generator<Finding> {
+export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig, runId: string): Generator<Finding> {
   const members = Array.from(kv.value);
   const { index, value } = members[0];
-  yield* judgeBusinessKey({ first: null }, config.uniqueness[index], value, members.map((m) => m.event));
+  yield* timed(runId, "business_keys", () => judgeBusinessKey({ first: null }, config.uniqueness[index], value, members.map((m) => m.event)));
 }
 
-export function* runCorrections(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
-  const out = correctKeptEvent(event, rates, config);
+export function* runCorrections(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
+  const out = timed(runId, "corrections", () => correctKeptEvent(event, rates, config));
   for (const finding of out.findings) yield { finding };
   yield { kept: out.event };
 }

@@ -31,7 +31,7 @@ export type KeptOrFinding = { kept: ReceivedEvent } | { finding: Finding };
  * @example
  * const { kept, findings } = recoverPerSource(config, watermark)(events);
  */
-export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollection<Watermark>) {
+export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId = "default") {
   return function recoverPerSource(events: beam.PCollection<ReceivedEvent>) {
     const out = events
       .apply(beam.withName("GroupBySource", beam.groupBy((e: ReceivedEvent) => e.source)))
@@ -39,8 +39,8 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
         beam.withName(
           "RecoverSource",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<ReceivedEvent>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runSourceGroup(kv, ctx.wm.lookup().ms, config) },
-            { wm: beam.singletonSideInput(watermark) },
+            { process: (kv: beam.KV<string, Iterable<ReceivedEvent>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runSourceGroup(kv, ctx.wm.lookup().ms, config, runId) },
+            { wm: singletonSideInput(watermark) },
           ),
         ),
       );
@@ -53,14 +53,14 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
  * singleton PCollection holding the rate table (a side input: DoFns do no network I/O), or
  * `{table: null}` to switch currency revalidation off.
  */
-export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ table: RateTable | null }>) {
+export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ table: RateTable | null }>, runId = "default") {
   return function correctEvents(kept: beam.PCollection<ReceivedEvent>) {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
         beam.parDo(
-          { process: (e: ReceivedEvent, ctx: { rates: beam.SideInputParam<{ table: RateTable | null }, Iterable<{ table: RateTable | null }>, { table: RateTable | null }> }) => stages.runCorrections(e, ctx.rates.lookup().table, config) },
-          { rates: beam.singletonSideInput(rates) },
+          { process: (e: ReceivedEvent, ctx: { rates: beam.SideInputParam<{ table: RateTable | null }, Iterable<{ table: RateTable | null }>, { table: RateTable | null }> }) => stages.runCorrections(e, ctx.rates.lookup().table, config, runId) },
+          { rates: singletonSideInput(rates) },
         ),
       ),
     );
@@ -69,7 +69,7 @@ export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ 
 }
 
 /** Dependency chains over kept events: one shuffle by (chain, key). */
-export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId: string) {
+export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId = "default") {
   return function checkDependencyChains(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
     return kept
       .flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)))
@@ -79,7 +79,7 @@ export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PC
           "JudgeChains",
           beam.parDo(
             { process: (kv: beam.KV<string, Iterable<stages.Keyed>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runChainGroup(kv, ctx.wm.lookup().ms, config, runId) },
-            { wm: beam.singletonSideInput(watermark) },
+            { wm: singletonSideInput(watermark) },
           ),
         ),
       );
@@ -87,16 +87,30 @@ export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PC
 }
 
 /** Business-key uniqueness over kept events: one shuffle by (rule, key). */
-export function enforceUniqueBusinessKeys(config: RecoveryConfig) {
+export function enforceUniqueBusinessKeys(config: RecoveryConfig, runId = "default") {
   return function enforceUniqueBusinessKeys(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
     return kept
       .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config)))
       .apply(beam.withName("GroupByBusinessKey", beam.groupBy((m: stages.Keyed) => m.key)))
-      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config)));
+      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId)));
   };
 }
 
 function splitKeptAndFindings(out: beam.PCollection<KeptOrFinding>, name: string) {
   const parts = out.apply(beam.withName(name, beam.split<{ kept: ReceivedEvent; finding: Finding }>(["kept", "finding"])));
   return { kept: parts.kept, findings: parts.finding };
+}
+
+/**
+ * `beam.singletonSideInput` without the pipeline graph in every serialized DoFn. The SDK
+ * (2.49.0, `copySideInputWithId`) deletes `pcoll` from a prototype-linked copy, which deletes
+ * nothing: the side input's PCollection, and through it the whole pipeline, is serialized
+ * into the DoFn (37 MB and 9 s for this pipeline). Only `pcoll.getId()` is read at expansion,
+ * so the param keeps just that.
+ */
+export function singletonSideInput<T>(pcoll: beam.PCollection<T>): beam.SideInputParam<T, Iterable<T>, T> {
+  const param = beam.singletonSideInput(pcoll);
+  const id = pcoll.getId();
+  (param as unknown as { pcoll: unknown }).pcoll = { getId: () => id };
+  return param;
 }

@@ -1,0 +1,12 @@
+/** Public API of the volume and ratio anomaly detectors (pure core) and their BigQuery ML / DuckDB SQL. */
+export * from "./config";
+export * from "./interval";
+export * from "./series";
+export * from "./robust";
+export * from "./tails";
+export * from "./verdict";
+export * from "./count-verdict";
+export * from "./ratio-verdict";
+export * from "./state";
+export * from "./judge";
+export * from "./sql";

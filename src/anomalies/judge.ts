@@ -1,0 +1,142 @@
+/**
+ * Judges every complete interval not judged yet: intervals [start, start + interval_ms)
+ * with start + interval_ms <= watermark. Call it with each new watermark while streaming,
+ * or once with the final watermark (the largest event time) of a bounded run: the last,
+ * partial interval (its end > the final watermark) is then never judged. Judging the same
+ * state at several watermarks gives the same findings as judging once at the last one,
+ * provided every event arrived before the watermark passed its interval (later events are
+ * still counted for future baselines, but judged intervals are not judged again).
+ *
+ * An interval is judged only from `origin + warmup_ms` on (warm-up), against the same
+ * interval of week in up to `history_weeks` previous weeks that are not before `origin`.
+ * Every count series the config selects (per event type, per source and event type) and
+ * every configured ratio is judged; series absent in the interval count 0, so a silent
+ * source is a drop to 0. Findings: kind `volume_anomaly` / `ratio_anomaly`, action
+ * `manual_review`, identity (series, interval_start), so reruns give the same flag ids.
+ *
+ * `judgeComplete(state, Date.parse("2026-03-16T11:00:00Z"))` -> judges the hours up to the
+ * one starting 10:00 and returns `{ findings: [...], judged: <series-intervals judged> }`.
+ */
+import type { Finding } from "../flag";
+import { finding } from "../flag";
+import { WEEK_MS } from "./interval";
+import { countAt, prune, type AnomalyState } from "./state";
+import { eventTypeSeries, ratioSeries } from "./series";
+import { judgeCount } from "./count-verdict";
+import { judgeRatio } from "./ratio-verdict";
+import type { Verdict } from "./verdict";
+
+/** Kind of a flag about a count series. */
+export const VOLUME_ANOMALY = "volume_anomaly";
+/** Kind of a flag about a ratio series. */
+export const RATIO_ANOMALY = "ratio_anomaly";
+/** `detail.method` of volume flags. */
+export const VOLUME_METHOD = "weekly_median_mad+conditional_poisson";
+/** `detail.method` of ratio flags. */
+export const RATIO_METHOD = "weekly_median_mad+binomial";
+
+export interface JudgeResult {
+  /** Anomalies found, in (interval_start, series) order. */
+  readonly findings: Finding[];
+  /** Series-intervals judged (count and ratio series), the denominator of a false-alarm rate. */
+  readonly judged: number;
+}
+
+export function judgeComplete(state: AnomalyState, watermark: number): JudgeResult {
+  const { config } = state;
+  const findings: Finding[] = [];
+  if (state.origin === null) return { findings, judged: 0 };
+  const last = Math.floor(watermark / config.interval_ms) * config.interval_ms - config.interval_ms;
+  const first = state.next ?? state.origin;
+  let judged = 0;
+  for (let start = first; start <= last; start += config.interval_ms) {
+    if (start - state.origin >= config.warmup_ms) judged += judgeInterval(state, start, findings);
+    state.next = start + config.interval_ms;
+  }
+  prune(state);
+  return { findings, judged };
+}
+
+/** Judges all series at one interval; appends findings; returns how many series were judged. */
+function judgeInterval(state: AnomalyState, start: number, findings: Finding[]): number {
+  const { config } = state;
+  const weekStarts: number[] = [];
+  for (let k = 1; k <= config.history_weeks && start - k * WEEK_MS >= (state.origin ?? start); k++) weekStarts.push(start - k * WEEK_MS);
+  if (weekStarts.length === 0) return 0;
+  const end = start + config.interval_ms;
+  let judged = 0;
+  const ids = [...state.series.keys()].sort();
+  for (const id of ids) {
+    const key = state.series.get(id);
+    if (key === undefined || (key.source === null ? !config.by_event_type : !config.by_source)) continue;
+    const v = judgeCount(
+      countAt(state, id, start),
+      weekStarts.map((w) => countAt(state, id, w)),
+      config.thresholds,
+      config.min_expected,
+      config.direction,
+    );
+    if (!v.judged) continue;
+    judged++;
+    if (v.anomaly === null) continue;
+    findings.push(
+      finding({
+        kind: VOLUME_ANOMALY,
+        action: "manual_review",
+        identity: [id, start],
+        source: key.source,
+        event_type: key.event_type,
+        detail: detail(id, start, end, v, VOLUME_METHOD),
+      }),
+    );
+  }
+  for (const ratio of config.ratios) {
+    const num = eventTypeSeries(ratio.numerator);
+    const den = eventTypeSeries(ratio.denominator);
+    const id = ratioSeries(ratio.numerator, ratio.denominator);
+    const numerator = countAt(state, num, start);
+    const denominator = countAt(state, den, start);
+    const v = judgeRatio(
+      numerator,
+      denominator,
+      weekStarts.map((w) => countAt(state, num, w)),
+      weekStarts.map((w) => countAt(state, den, w)),
+      config.thresholds,
+      config.min_expected,
+      config.direction,
+    );
+    if (!v.judged) continue;
+    judged++;
+    if (v.anomaly === null) continue;
+    findings.push(
+      finding({
+        kind: RATIO_ANOMALY,
+        action: "manual_review",
+        identity: [id, start],
+        detail: { ...detail(id, start, end, v, RATIO_METHOD), numerator, denominator },
+      }),
+    );
+  }
+  return judged;
+}
+
+function detail(series: string, start: number, end: number, v: Verdict, method: string): Record<string, unknown> {
+  return {
+    series,
+    interval_start: new Date(start).toISOString(),
+    interval_end: new Date(end).toISOString(),
+    direction: v.anomaly,
+    observed: round(v.observed),
+    expected: round(v.expected),
+    score: round(v.score),
+    p_value: Number(v.p_value.toPrecision(4)),
+    mad: round(v.mad),
+    weeks: v.weeks,
+    method,
+  };
+}
+
+/** 6 decimals: stable, readable numbers in flag details. */
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,103 @@
+/**
+ * The detectors' explicit, incremental state: counts per series and interval, for as many
+ * weeks as the baseline needs, plus how far judging has got. Plain data, mutated in place by
+ * `addEvent` / `addCount` (counting) and `judgeComplete` (judging, then pruning).
+ *
+ * Bounded: after judging up to interval start S, counts of intervals before
+ * S - history_weeks weeks are deleted (and series left without counts are forgotten), so a
+ * state holds at most (history_weeks * 168 + 1) hourly counts per live series. Events for
+ * already deleted intervals are not counted (`dropped` counts them).
+ *
+ * `addEvent(state, { event_type: "card.scanned", source: "scanner-ios", event_time: t })`
+ * -> `state.counts` gains 1 at the hour of t for `event_type:card.scanned` and
+ * `source:scanner-ios/event_type:card.scanned`.
+ */
+import type { ReceivedEvent } from "../event";
+import type { AnomalyConfig } from "./config";
+import { intervalStart, WEEK_MS } from "./interval";
+import { eventTypeSeries, sourceSeries, type SeriesKey } from "./series";
+
+/** What the counting needs of an event (`ReceivedEvent` has it). */
+export type CountedEvent = Pick<ReceivedEvent, "event_type" | "source" | "event_time">;
+
+export interface AnomalyState {
+  readonly config: AnomalyConfig;
+  /** Start of the first interval counted: warm-up runs from here. null before the first count. */
+  origin: number | null;
+  /** Start of the next interval to judge; null before the first judgement. */
+  next: number | null;
+  /** Series id -> interval start -> count (absent = 0). */
+  readonly counts: Map<string, Map<number, number>>;
+  /** Series id -> what it covers. */
+  readonly series: Map<string, SeriesKey>;
+  /** Events (or counts) dropped because their interval was older than the kept history. */
+  dropped: number;
+}
+
+/**
+ * A fresh state. `origin` (epoch ms, aligned down to an interval) declares when observation
+ * started when that is earlier than the first event; by default the first counted interval.
+ */
+export function createAnomalyState(config: AnomalyConfig, origin: number | null = null): AnomalyState {
+  return {
+    config,
+    origin: origin === null ? null : intervalStart(origin, config.interval_ms),
+    next: null,
+    counts: new Map(),
+    series: new Map(),
+    dropped: 0,
+  };
+}
+
+/** Counts one event in its event_type series and its (source, event_type) series. */
+export function addEvent(state: AnomalyState, event: CountedEvent): void {
+  addCount(state, event.source, event.event_type, event.event_time, 1);
+}
+
+/**
+ * Adds `count` events of (`source`, `eventType`) at `time` (any instant of the interval) to
+ * both series: the bulk form of `addEvent`, for pre-aggregated input.
+ */
+export function addCount(state: AnomalyState, source: string, eventType: string, time: number, count: number): void {
+  if (count <= 0) return;
+  const start = intervalStart(time, state.config.interval_ms);
+  if (start < keptFrom(state)) {
+    state.dropped += count;
+    return;
+  }
+  if (state.origin === null || (state.next === null && start < state.origin)) state.origin = start;
+  bump(state, eventTypeSeries(eventType), { event_type: eventType, source: null }, start, count);
+  bump(state, sourceSeries(source, eventType), { event_type: eventType, source }, start, count);
+}
+
+/** The count of `series` in the interval starting at `start` (0 when absent). */
+export function countAt(state: AnomalyState, series: string, start: number): number {
+  return state.counts.get(series)?.get(start) ?? 0;
+}
+
+/** Earliest interval start whose count is still kept (and needed). */
+export function keptFrom(state: AnomalyState): number {
+  return state.next === null ? Number.NEGATIVE_INFINITY : state.next - state.config.history_weeks * WEEK_MS;
+}
+
+/** Deletes counts older than `keptFrom` and series left without counts. */
+export function prune(state: AnomalyState): void {
+  const from = keptFrom(state);
+  for (const [id, byInterval] of state.counts) {
+    for (const start of byInterval.keys()) if (start < from) byInterval.delete(start);
+    if (byInterval.size === 0) {
+      state.counts.delete(id);
+      state.series.delete(id);
+    }
+  }
+}
+
+function bump(state: AnomalyState, id: string, key: SeriesKey, start: number, count: number): void {
+  const byInterval = state.counts.get(id);
+  if (byInterval === undefined) {
+    state.counts.set(id, new Map([[start, count]]));
+    state.series.set(id, key);
+    return;
+  }
+  byInterval.set(start, (byInterval.get(start) ?? 0) + count);
+}
