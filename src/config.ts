@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CorrectionConfig } from "./corrections/config";
+import { AnomalyConfig } from "./anomalies/config";
 
 /** Default allowed lateness of the watermark while streaming: 5 minutes. */
 export const DEFAULT_ALLOWED_LATENESS_MS = 5 * 60_000;
@@ -95,6 +96,8 @@ export const RecoveryConfig = z
     uniqueness: z.array(UniquenessRule).default(DEFAULT_UNIQUENESS_RULES),
     /** Currency revalidation, arithmetic, field swaps, call checks (src/corrections/config.ts). */
     corrections: CorrectionConfig.default({}),
+    /** Volume and ratio anomalies over the deduplicated stream (src/anomalies/config.ts). */
+    anomalies: AnomalyConfig.default({}),
   })
   .strict();
 

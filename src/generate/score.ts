@@ -1,3 +1,6 @@
+import { currencyExponent, DEFAULT_CURRENCY_EXPONENT, normalizeCurrency } from "../corrections/currency-codes";
+import { toMinor } from "../corrections/money";
+import { getPath, isRecord } from "../corrections/paths";
 import { forEachLine, readJsonObjects } from "./lines";
 
 /** Counts for one kind: true/false positives, false negatives, and a few examples. */
@@ -33,6 +36,21 @@ export interface Score {
   readonly lookalike_examples: LookalikeHit[];
   /** With `eventsPath`: look-alike events missing from the run's kept events. */
   readonly lookalikes_missing_from_events: number | null;
+  /** With `eventsPath`: truth records with an `expected` value compared with the run's events. */
+  readonly corrections_checked: number | null;
+  /** With `eventsPath`: of those, the ones whose event is absent or whose field differs (to the minor unit). */
+  readonly corrections_wrong: number | null;
+  /** Up to 5 of them. */
+  readonly correction_examples: CorrectionMiss[];
+}
+
+export interface CorrectionMiss {
+  readonly kind: string;
+  readonly event_id: string;
+  readonly field: string;
+  readonly expected: unknown;
+  /** The value in the run's events; undefined when the event is absent. */
+  readonly actual: unknown;
 }
 
 /** Kinds scored from flags.jsonl; other flag kinds (gap_filled, late_unchecked, ...) are ignored. */
@@ -45,7 +63,14 @@ export const SCORED_KINDS = [
   "missing_downstream",
   "late_step",
   "duplicate_business_key",
+  "currency_mismatch",
+  "arithmetic_mismatch",
+  "zero_duration",
+  "field_swap",
 ] as const;
+
+/** Other flag kinds of the correction rules: never scored, but they count when they name a look-alike. */
+const CORRECTION_FLAG_KINDS = ["unknown_currency", "rate_unavailable", "out_of_range"] as const;
 
 const CHAIN_KINDS = new Set(["missing_upstream", "missing_downstream", "late_step"]);
 
@@ -148,8 +173,15 @@ function asCounts(set: Set<string>): Map<string, number> {
  * as flagged when a scored-kind flag names their event_id, a chain flag names their
  * key, or a gap flag's range covers their (source, sequence).
  *
+ * Flags of the other correction kinds (unknown_currency, rate_unavailable, out_of_range) naming a
+ * look-alike also count, and so does a non-empty `corrections` list on it in `eventsPath`.
+ *
  * `eventsPath` (optional): the run's kept-events output; look-alike events absent from it
- * are counted in `lookalikes_missing_from_events`. `deadLettersPath` (optional): the run's
+ * are counted in `lookalikes_missing_from_events`, and each truth record with an `expected`
+ * value is checked against its event there (`corrections_checked` / `corrections_wrong`):
+ * `field` (data.amount_usd in USD cents, data.amount in minor units of the event's currency)
+ * must equal `expected` to the minor unit; for field_swap, data.contact.email and .phone
+ * must equal `expected.email` and `expected.phone`. `deadLettersPath` (optional): the run's
  * dead_letter.jsonl, scored as kind `dead_letter` by (line, error_code).
  */
 export function scoreRun(flagsPath: string, truthPath: string, eventsPath?: string, deadLettersPath?: string): Score {
@@ -186,7 +218,7 @@ export function scoreRun(flagsPath: string, truthPath: string, eventsPath?: stri
     if (str(l.source) !== null && num(l.sequence) !== null) bySeq.set(`${l.source}#${l.sequence}`, i);
   });
   const hit = new Map<number, LookalikeHit>();
-  const scored = new Set<string>(SCORED_KINDS);
+  const scored = new Set<string>([...SCORED_KINDS, ...CORRECTION_FLAG_KINDS]);
   for (const f of flags) {
     const kind = str(f.kind);
     if (kind === null || !scored.has(kind)) continue;
@@ -208,14 +240,41 @@ export function scoreRun(flagsPath: string, truthPath: string, eventsPath?: stri
   }
 
   let missing: number | null = null;
+  const checks = { checked: null as number | null, wrong: null as number | null, examples: [] as CorrectionMiss[] };
   if (eventsPath !== undefined) {
     const wanted = new Set<string>(lookalikes.map((l) => str(l.event_id)).filter((x): x is string => x !== null));
+    const withExpected = truth.filter((r) => r.expected !== undefined && str(r.event_id) !== null);
+    const parseIds = new Set<string>([...wanted, ...withExpected.map((r) => String(r.event_id))]);
+    const parsed = new Map<string, Obj>();
     const idPattern = /"event_id"\s*:\s*"([^"]*)"/;
     forEachLine(eventsPath, (line) => {
       const m = idPattern.exec(line);
-      if (m !== null) wanted.delete(m[1]);
+      if (m === null) return;
+      wanted.delete(m[1]);
+      if (parseIds.has(m[1]) && !parsed.has(m[1])) {
+        const value: unknown = JSON.parse(line);
+        if (isRecord(value)) parsed.set(m[1], value);
+      }
     });
     missing = wanted.size;
+    lookalikes.forEach((l, i) => {
+      const id = str(l.event_id);
+      const event = id === null ? undefined : parsed.get(id);
+      const corrections = event?.corrections;
+      if (hit.has(i) || !Array.isArray(corrections) || corrections.length === 0) return;
+      const first: unknown = corrections[0];
+      const flagId = isRecord(first) ? str(first.flag_id) : null;
+      hit.set(i, { lookalike: String(l.lookalike), event_id: id, key: str(l.key), flag_kind: "correction", flag_id: flagId });
+    });
+    checks.checked = withExpected.length;
+    checks.wrong = 0;
+    for (const r of withExpected) {
+      const id = String(r.event_id);
+      const miss = checkCorrection(r, parsed.get(id));
+      if (miss === null) continue;
+      checks.wrong++;
+      if (checks.examples.length < 5) checks.examples.push(miss);
+    }
   }
 
   return {
@@ -224,5 +283,36 @@ export function scoreRun(flagsPath: string, truthPath: string, eventsPath?: stri
     lookalikes_flagged: hit.size,
     lookalike_examples: [...hit.values()].slice(0, 20),
     lookalikes_missing_from_events: missing,
+    corrections_checked: checks.checked,
+    corrections_wrong: checks.wrong,
+    correction_examples: checks.examples,
   };
+}
+
+/** Minor units of a money value at `path` of `data` (USD cents for amount_usd, else the event's currency). */
+function moneyMinor(data: Obj, path: string, value: unknown): bigint | null {
+  const code = normalizeCurrency(getPath(data, "data.currency"));
+  const exponent = path === "data.amount_usd" ? 2 : code === null ? DEFAULT_CURRENCY_EXPONENT : currencyExponent(code);
+  return toMinor(value, { exponent, minorUnits: false });
+}
+
+/** Null when the run's event carries the truth record's expected value; else what differs. */
+function checkCorrection(r: Obj, event: Obj | undefined): CorrectionMiss | null {
+  const kind = String(r.kind);
+  const id = String(r.event_id);
+  const data = event !== undefined && isRecord(event.data) ? event.data : undefined;
+  if (kind === "field_swap") {
+    const expected = isRecord(r.expected) ? r.expected : {};
+    const actual = data === undefined ? undefined : { email: getPath(data, "data.contact.email"), phone: getPath(data, "data.contact.phone") };
+    const ok = actual !== undefined && actual.email === expected.email && actual.phone === expected.phone;
+    return ok ? null : { kind, event_id: id, field: "data.contact", expected: r.expected, actual };
+  }
+  const field = str(r.field) ?? "";
+  const actual = data === undefined ? undefined : getPath(data, field);
+  if (data !== undefined) {
+    const want = moneyMinor(data, field, r.expected);
+    const got = moneyMinor(data, field, actual);
+    if (want !== null && got !== null && want === got) return null;
+  }
+  return { kind, event_id: id, field, expected: r.expected, actual };
 }

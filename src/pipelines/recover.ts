@@ -6,6 +6,7 @@
  *   kept -> corrections (rates as a side input) -> kept, findings
  *   kept -> chains by (chain, key) -> findings
  *   kept -> business keys by (rule, key) -> findings
+ *   per-source interval counts -> one group -> anomalies -> findings
  *   kept, findings, dead letters -> JSON-lines sinks (then DuckDB, summary)
  *
  * Runs on Beam's DirectRunner. Three shuffles: by source (all events), by chain key (chain
@@ -22,7 +23,7 @@ import type { Finding } from "../flag";
 import * as read from "../sources/read-validated";
 import * as writer from "../sinks/jsonl-writer";
 import * as sinkStages from "../sinks/sink-stages";
-import { checkDependencyChains, correctEvents, enforceUniqueBusinessKeys, recoverPerSource } from "../transforms/beam";
+import { checkDependencyChains, correctEvents, detectAnomalies, enforceUniqueBusinessKeys, recoverPerSource } from "../transforms/beam";
 import type { RateTable } from "../corrections/rate-table";
 import * as runStats from "./run-stats";
 
@@ -69,8 +70,9 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
     const corrected = correctEvents(config, rates, runId)(perSource.kept);
     const chainFindings = checkDependencyChains(config, watermark, runId)(corrected.kept);
     const keyFindings = enforceUniqueBusinessKeys(config, runId)(corrected.kept);
+    const anomalyFindings = detectAnomalies(config, watermark, runId)(perSource.counts);
     const findings = beam
-      .P([perSource.findings, corrected.findings, chainFindings, keyFindings])
+      .P([perSource.findings, corrected.findings, chainFindings, keyFindings, anomalyFindings])
       .apply(beam.withName("AllFindings", beam.flatten<Finding>()));
 
     corrected.kept.flatMap(beam.withName("WriteEvents", (e: ReceivedEvent) => sinkStages.writeEvent(files.events, e, runId)));

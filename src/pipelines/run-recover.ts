@@ -34,6 +34,8 @@ export interface RunSummary {
   readonly flags_by_kind: Readonly<Record<string, number>>;
   readonly pending_deadlines: number;
   readonly chain_key_missing: number;
+  /** Series-intervals the anomaly detector judged (the denominator of its false-alarm rate). */
+  readonly anomaly_intervals_judged: number;
   readonly conservation: { readonly holds: boolean; readonly equation: string };
   readonly seconds: number;
   /** Seconds inside each stage's own code; `beam_and_gc` is the rest of the pipeline. */
@@ -84,6 +86,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     flags_by_kind: result.kinds,
     pending_deadlines: result.stats.pending_deadlines,
     chain_key_missing: result.stats.chain_key_missing,
+    anomaly_intervals_judged: result.stats.anomaly_intervals_judged,
     conservation: {
       holds: accounted === result.stats.lines,
       equation: `${result.stats.lines} lines = ${result.events} events + ${duplicates} duplicates + ${nearDuplicates} near-duplicates + ${result.deadLetters} dead letters + ${result.stats.blank_lines} blank`,

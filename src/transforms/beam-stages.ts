@@ -12,6 +12,8 @@ import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
 import { recoverSourceBatch } from "./recover-source-stream";
 import { correctKeptEvent } from "./correct-events";
 import type { RateTable } from "../corrections/rate-table";
+import { addCount, createAnomalyState } from "../anomalies/state";
+import { judgeComplete } from "../anomalies/judge";
 
 /** An event routed to one rule instance (`index` into the config's chains or rules). */
 export interface Keyed {
@@ -23,10 +25,43 @@ export interface Keyed {
 
 type KV<T> = { key: string; value: Iterable<T> };
 
-export function* runSourceGroup(kv: KV<ReceivedEvent>, watermark: number, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
+/** Kept events of one source counted per (event_type, interval start): anomaly input. */
+export interface IntervalCounts {
+  readonly source: string;
+  readonly counts: Array<{ event_type: string; start: number; n: number }>;
+}
+
+export function* runSourceGroup(kv: KV<ReceivedEvent>, watermark: number, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding } | { counts: IntervalCounts }> {
   const out = timed(runId, "per_source", () => recoverSourceBatch(kv.key, Array.from(kv.value).sort(byArrival), watermark, config));
   for (const finding of out.findings) yield { finding };
   for (const kept of out.kept) yield { kept };
+  yield { counts: countIntervals(kv.key, out.kept, config.anomalies.interval_ms) };
+}
+
+function countIntervals(source: string, events: ReceivedEvent[], intervalMs: number): IntervalCounts {
+  const byKey = new Map<string, { event_type: string; start: number; n: number }>();
+  for (const e of events) {
+    const start = Math.floor(e.event_time / intervalMs) * intervalMs;
+    const key = e.event_type + "\u0000" + start;
+    const c = byKey.get(key);
+    if (c === undefined) byKey.set(key, { event_type: e.event_type, start, n: 1 });
+    else c.n += 1;
+  }
+  return { source, counts: [...byKey.values()] };
+}
+
+/** Merges every source's interval counts and judges the complete intervals (anomaly core). */
+export function* runAnomalies(parts: Iterable<IntervalCounts>, watermark: number, config: RecoveryConfig, runId: string): Generator<Finding> {
+  const result = timed(runId, "anomalies", () => {
+    const all = Array.from(parts);
+    let first = Infinity;
+    for (const p of all) for (const c of p.counts) if (c.start < first) first = c.start;
+    const state = createAnomalyState(config.anomalies, Number.isFinite(first) ? first : null);
+    for (const p of all) for (const c of p.counts) addCount(state, p.source, c.event_type, c.start, c.n);
+    return judgeComplete(state, watermark);
+  });
+  statsFor(runId).anomaly_intervals_judged += result.judged;
+  yield* result.findings;
 }
 
 export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, runId: string): Keyed[] {

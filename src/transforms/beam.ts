@@ -44,7 +44,31 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
           ),
         ),
       );
-    return splitKeptAndFindings(out, "SplitSourceOutputs");
+    const parts = out.apply(
+      beam.withName("SplitSourceOutputs", beam.split<{ kept: ReceivedEvent; finding: Finding; counts: stages.IntervalCounts }>(["kept", "finding", "counts"])),
+    );
+    return { kept: parts.kept, findings: parts.finding, counts: parts.counts };
+  };
+}
+
+/**
+ * Volume and ratio anomalies (src/anomalies): per-source interval counts (from
+ * `recoverPerSource`) merged in one small group, judged up to the watermark; the last, partial
+ * interval of a bounded run is not judged.
+ */
+export function detectAnomalies(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId = "default") {
+  return function detectAnomalies(counts: beam.PCollection<stages.IntervalCounts>): beam.PCollection<Finding> {
+    return counts
+      .apply(beam.withName("GroupAllCounts", beam.groupBy((_: stages.IntervalCounts) => "all")))
+      .apply(
+        beam.withName(
+          "JudgeAnomalies",
+          beam.parDo(
+            { process: (kv: beam.KV<string, Iterable<stages.IntervalCounts>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runAnomalies(kv.value, ctx.wm.lookup().ms, config, runId) },
+            { wm: singletonSideInput(watermark) },
+          ),
+        ),
+      );
   };
 }
 
