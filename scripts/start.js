@@ -22,8 +22,8 @@ const step = (args, quiet) => {
 };
 process.stderr.write(`[start] generating 50,000 events into ${path.relative(root, sample)}\n`);
 step(["generate", "--events", "50000", "--seed", "1", "--out", sample, "--now", now], true);
-process.stderr.write(`[start] recover run --input ${path.relative(root, sample)} --out ${path.relative(root, runDir)} --now ${now}\n`);
-step(["run", "--input", sample, "--out", runDir, "--now", now], false);
+process.stderr.write(`[start] recover run --input ${path.relative(root, sample)} --out ${path.relative(root, runDir)} --now ${now} --rates ${path.relative(root, sample.replace(/\.jsonl$/, ".rates.jsonl"))}\n`);
+step(["run", "--input", sample, "--out", runDir, "--now", now, "--rates", sample.replace(/\.jsonl$/, ".rates.jsonl")], false);
 const { scoreRun } = require(path.join(root, "dist", "src", "generate", "index.js"));
 const score = scoreRun(path.join(runDir, "flags.jsonl"), sample.replace(/\.jsonl$/, ".truth.jsonl"), path.join(runDir, "events.jsonl"), path.join(runDir, "dead_letter.jsonl"));
 const rows = Object.entries(score.kinds).map(([kind, s]) => `  ${kind.padEnd(24)} precision ${s.precision.toFixed(3)}  recall ${s.recall.toFixed(3)}  (tp ${s.tp}, fp ${s.fp}, fn ${s.fn})`);

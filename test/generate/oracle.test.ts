@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { generate, scoreRun } from "../../src/generate";
 import { forEachLine } from "../../src/generate/lines";
+import { correct, loadRates } from "./correction-oracle";
 
 type Obj = Record<string, unknown>;
 
@@ -70,8 +71,8 @@ function validate(text: string, line: number, now: number): Ev | string {
 
 const byTimeId = (a: Ev, b: Ev): number => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** Batch reference detectors with default config; returns flags and dead letters as JSON objects. */
-function oracle(eventsPath: string, now: number): { flags: Obj[]; dead: Obj[] } {
+/** Batch reference detectors with default config; returns flags, dead letters and the kept events. */
+function oracle(eventsPath: string, now: number): { flags: Obj[]; dead: Obj[]; kept: Ev[] } {
   const flags: Obj[] = [];
   const dead: Obj[] = [];
   const all: Ev[] = [];
@@ -153,7 +154,7 @@ function oracle(eventsPath: string, now: number): { flags: Obj[]; dead: Obj[] } 
     if (business.has(k)) flags.push({ kind: "duplicate_business_key", event_id: e.id });
     business.add(k);
   }
-  return { flags, dead };
+  return { flags, dead, kept };
 }
 
 for (const [events, seed] of [
@@ -161,13 +162,17 @@ for (const [events, seed] of [
   [50_000, 123],
   [3_000, 99],
 ] as const) {
-  test(`reference detectors match the truth exactly (${events} events, seed ${seed})`, () => {
+  test(`reference detectors match the truth exactly (${events} events, seed ${seed})`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "gen-oracle-"));
     try {
       const now = new Date("2026-03-15T12:00:00.000Z");
       const out = join(dir, "events.jsonl");
       const summary = generate({ events, seed, now, out });
-      const { flags, dead } = oracle(out, now.getTime());
+      const { flags, dead, kept } = oracle(out, now.getTime());
+      // The correction rules run on the kept events (src/corrections, rates from the generated snapshot).
+      const asEvents = kept.map((e) => ({ event_id: e.id, source: e.source, event_type: e.type, timestamp: new Date(e.time).toISOString(), data: e.data }));
+      const rates = await loadRates(summary.rates, asEvents);
+      for (const e of asEvents) for (const f of correct(e, rates).findings) flags.push({ kind: f.kind, event_id: f.event_id });
       writeFileSync(join(dir, "flags.jsonl"), flags.map((f) => JSON.stringify(f) + "\n").join(""));
       writeFileSync(join(dir, "dead.jsonl"), dead.map((f) => JSON.stringify(f) + "\n").join(""));
       const score = scoreRun(join(dir, "flags.jsonl"), summary.truth, out, join(dir, "dead.jsonl"));

@@ -84,3 +84,57 @@ test("a gap flag covering a look-alike's sequence counts as flagging it", () => 
 function pick(k: { tp: number; fp: number; fn: number; precision: number; recall: number }): object {
   return { tp: k.tp, fp: k.fp, fn: k.fn, precision: k.precision, recall: k.recall };
 }
+
+test("scoreRun scores the correction kinds by event_id and checks corrected values against the run's events", () => {
+  const t = jsonl("corr-truth.jsonl", [
+    { kind: "currency_mismatch", event_id: "c1", field: "data.amount_usd", expected: 40.16, cause: "x" },
+    { kind: "arithmetic_mismatch", event_id: "a1", field: "data.amount", expected: 5400, cause: "x" },
+    { kind: "arithmetic_mismatch", event_id: "a2", field: "data.amount", expected: 1.235, cause: "x" },
+    { kind: "zero_duration", event_id: "z1" },
+    { kind: "field_swap", event_id: "s1", field: "data.contact", expected: { email: "ann@example.com", phone: "+15551234567" } },
+    { kind: "field_swap", event_id: "s2", field: "data.contact", expected: { email: "bob@example.com", phone: "+15557654321" } },
+    { lookalike: "jpy_order", event_id: "j1", source: "store", sequence: 1 },
+    { lookalike: "one_second_call", event_id: "o1", source: "telephony", sequence: 2 },
+    { lookalike: "bhd_order", event_id: "b1", source: "store", sequence: 3 },
+  ]);
+  const f = jsonl("corr-flags.jsonl", [
+    { ...base, kind: "currency_mismatch", event_id: "c1" },
+    { ...base, kind: "arithmetic_mismatch", event_id: "a1" },
+    { ...base, kind: "arithmetic_mismatch", event_id: "a2" },
+    { ...base, kind: "field_swap", event_id: "s1" },
+    { ...base, kind: "field_swap", event_id: "s2" },
+    // zero_duration z1 missed; a wrong one on a look-alike
+    { ...base, kind: "zero_duration", event_id: "o1" },
+    // a non-scored correction kind on a look-alike still counts for it
+    { ...base, kind: "rate_unavailable", event_id: "b1" },
+  ]);
+  const events = jsonl("corr-events.jsonl", [
+    { event_id: "c1", data: { amount: 60.24, currency: "AUD", amount_usd: "40.160" } },
+    { event_id: "a1", data: { amount: 5400, currency: "JPY", amount_usd: 36 } },
+    // BHD: three decimals, 1.234 is one minor unit off
+    { event_id: "a2", data: { amount: 1.234, currency: "BHD", amount_usd: 3.28 } },
+    { event_id: "s1", data: { contact: { email: "ann@example.com", phone: "+15551234567" } } },
+    // s2 not swapped back
+    { event_id: "s2", data: { contact: { email: "+15557654321", phone: "bob@example.com" } } },
+    { event_id: "z1", data: { duration_s: 0 } },
+    // a correction on a look-alike counts as flagging it
+    { event_id: "j1", data: { amount: 100, currency: "JPY" }, corrections: [{ correction_id: "x", field: "data.amount", before: 1, after: 100, rule: "arithmetic", flag_id: "fj" }] },
+    { event_id: "o1", data: { duration_s: 1 } },
+    { event_id: "b1", data: { amount: 1, currency: "BHD" } },
+  ]);
+  const s = scoreRun(f, t, events);
+  for (const kind of ["currency_mismatch", "arithmetic_mismatch", "field_swap"]) assert.deepEqual(pick(s.kinds[kind]), { tp: kind === "currency_mismatch" ? 1 : 2, fp: 0, fn: 0, precision: 1, recall: 1 }, kind);
+  assert.deepEqual(pick(s.kinds.zero_duration), { tp: 0, fp: 1, fn: 1, precision: 0, recall: 0 });
+  assert.equal(s.corrections_checked, 5);
+  assert.equal(s.corrections_wrong, 2);
+  assert.deepEqual(s.correction_examples.map((m) => m.event_id).sort(), ["a2", "s2"]);
+  assert.equal(s.lookalikes_flagged, 3);
+  assert.deepEqual(s.lookalike_examples.map((l) => `${l.lookalike}:${l.flag_kind}`).sort(), ["bhd_order:rate_unavailable", "jpy_order:correction", "one_second_call:zero_duration"]);
+  // without the events file there is nothing to check
+  const bare = scoreRun(f, t);
+  assert.equal(bare.corrections_checked, null);
+  assert.equal(bare.corrections_wrong, null);
+  // an event missing from the run's output is a wrong correction
+  const partial = jsonl("corr-events-partial.jsonl", [{ event_id: "c1", data: { amount_usd: 40.16 } }]);
+  assert.equal(scoreRun(f, t, partial).corrections_wrong, 4);
+});

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: `recover run` exactly as users run it (all detectors and sinks on) over
+ * 1M generated events, next to the floor (read + JSON.parse of the same file) and the pure
+ * cores alone (the same rules in plain Node, no Beam, no sinks), all measured in this one
+ * invocation and printed as ratios. Targets (issue 2): >= 25,000 events/s and <= 12x the
+ * floor for the run; the cores within 2x of the floor.
+ *
+ * BENCH_EVENTS overrides the size (default 1,000,000). Data is cached in .bench/.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseConfig } from "../src/config";
+import { generate } from "../src/generate/index";
+import { recoverInProcess } from "../src/pipelines/recover-in-process";
+import { readFileLines } from "../src/sources/jsonl-file";
+import { loadRates } from "../src/sources/load-rates";
+
+const root = path.resolve(__dirname, "..", "..");
+const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const now = "2026-11-25T12:00:00Z";
+const dir = path.join(root, ".bench");
+const input = path.join(dir, `events-${events}.jsonl`);
+const ratesFile = input.replace(/\.jsonl$/, ".rates.jsonl");
+
+function seconds(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function floor(): number {
+  return seconds(() => {
+    let n = 0;
+    for (const { bytes } of readFileLines(input)) {
+      try {
+        if (JSON.parse(bytes.toString("utf8")) !== null) n++;
+      } catch {
+        // the generated input holds a few bad lines on purpose
+      }
+    }
+    if (n === 0) throw new Error("empty input");
+  });
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(input)) {
+    process.stderr.write(`[bench] generating ${events} events into ${path.relative(root, input)}\n`);
+    generate({ events, seed: 1, now: new Date(now), out: input });
+  }
+  const config = parseConfig({});
+  const nowMs = Date.parse(now);
+  const rates = fs.existsSync(ratesFile) ? await loadRates(ratesFile, config, nowMs) : null;
+  const size = fs.statSync(input).size;
+
+  process.stderr.write("[bench] floor: read + JSON.parse (twice, best)\n");
+  const floorS = Math.min(floor(), floor());
+
+  process.stderr.write("[bench] pure cores in plain Node (no Beam, no sinks)\n");
+  const coresS = seconds(() => {
+    const r = recoverInProcess(input, config, nowMs, rates);
+    if (r.lines === 0) throw new Error("no lines");
+  });
+
+  process.stderr.write("[bench] recover run (DirectRunner, all detectors, JSONL + DuckDB sinks)\n");
+  const out = path.join(dir, "run");
+  fs.rmSync(out, { recursive: true, force: true });
+  const args = [path.join(root, "bin", "recover.js"), "run", "--input", input, "--out", out, "--now", now, "--quiet"];
+  if (rates !== null) args.push("--rates", ratesFile);
+  let status: number | null = null;
+  const runS = seconds(() => {
+    status = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] }).status;
+  });
+  if (status !== 0) throw new Error(`recover run exited with ${status}`);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as {
+    lines: number;
+    stage_seconds: Record<string, number>;
+    peak_rss_mb: number;
+    conservation: { holds: boolean };
+  };
+
+  const rate = summary.lines / runS;
+  const rows: Array<[string, string]> = [
+    ["input", `${summary.lines.toLocaleString("en-US")} lines, ${(size / 1e6).toFixed(0)} MB`],
+    ["floor (read + JSON.parse)", `${floorS.toFixed(2)} s`],
+    ["pure cores, plain Node", `${coresS.toFixed(2)} s  = ${(coresS / floorS).toFixed(2)}x floor (target <= 2x)`],
+    ["recover run (end to end)", `${runS.toFixed(2)} s  = ${(runS / floorS).toFixed(2)}x floor (target <= 12x)`],
+    ["recover run throughput", `${Math.round(rate).toLocaleString("en-US")} events/s (target >= 25,000)`],
+    ["recover run peak RSS", `${summary.peak_rss_mb} MB`],
+    ["conservation check", summary.conservation.holds ? "holds" : "FAILS"],
+  ];
+  for (const [stage, s] of Object.entries(summary.stage_seconds)) rows.push([`  stage ${stage}`, `${s.toFixed(2)} s`]);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n");
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, coresS, runS, rate, summary }, null, 2));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
