@@ -9,6 +9,10 @@
  *   per-source interval counts -> one group -> anomalies -> findings
  *   kept, findings, dead letters -> JSON-lines sinks (then DuckDB, summary)
  *
+ * A bounded run is one pass with a fresh detector state and a final clock; the streaming loop
+ * runs the same graph per micro-batch with a state carried across batches and ticks that run
+ * the clocks of sources and open chains without new events.
+ *
  * Runs on Beam's DirectRunner. Three shuffles: by source (all events), by chain key (chain
  * steps only), by business key (rule events only).
  */
@@ -26,6 +30,8 @@ import * as sinkStages from "../sinks/sink-stages";
 import { checkDependencyChains, correctEvents, detectAnomalies, enforceUniqueBusinessKeys, recoverPerSource } from "../transforms/beam";
 import type { RateTable } from "../corrections/rate-table";
 import * as runStats from "./run-stats";
+import * as stages from "../transforms/beam-stages";
+import { dropDetectorState } from "../streaming/detector-state";
 
 requireForSerialization(`${__dirname}/../sources/read-validated`, read);
 requireForSerialization(`${__dirname}/../sinks/sink-stages`, sinkStages);
@@ -46,6 +52,10 @@ export interface RecoverPipelineOptions {
   /** Exchange rates for currency revalidation; null switches it off. */
   readonly rates: RateTable | null;
   readonly runId: string;
+  /** Detector state registry id (src/streaming/detector-state.ts). */
+  readonly stateId: string;
+  /** True when the input has ended: the watermark is the largest event time, all is decided. */
+  readonly final: boolean;
 }
 
 /** Builds the pipeline graph on `root`. */
@@ -53,24 +63,38 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
   return function recoverPipeline(root: beam.Root): void {
     const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config) };
     const detectedAt = new Date(o.nowMs).toISOString();
-    const { runId, files, config } = o;
-    // The watermark travels wrapped in an object: Beam's coder for a bare number is a 32-bit
-    // varint and truncates epoch milliseconds.
+    const { runId, stateId, files, config, final } = o;
     const parts = root
       .apply(beam.withName("Input", beam.create([o.input])))
-      .flatMap(beam.withName("ReadAndValidate", (path: string) => read.readValidated(path, ctx, runId)))
-      .apply(beam.withName("SplitRead", beam.split<{ event: ReceivedEvent; dead_letter: DeadLetter; watermark: number }>(["event", "dead_letter", "watermark"])));
+      .flatMap(beam.withName("ReadAndValidate", (path: string) => read.readValidated(path, ctx, runId, stateId)))
+      .apply(
+        beam.withName(
+          "SplitRead",
+          beam.split<{ event: ReceivedEvent; dead_letter: DeadLetter; watermark: number; source_tick: { tick: string }; chain_tick: { tick: string } }>([
+            "event",
+            "dead_letter",
+            "watermark",
+            "source_tick",
+            "chain_tick",
+          ]),
+        ),
+      );
+    // The clock travels wrapped in an object: Beam's coder for a bare number is a 32-bit
+    // varint and truncates epoch milliseconds.
     const watermark = parts.watermark
       .apply(beam.withName("GroupWatermarks", beam.groupBy((_: number) => "all")))
-      .map(beam.withName("MaxWatermark", (kv: beam.KV<string, Iterable<number>>) => ({ ms: Math.max(...kv.value) })));
-
+      .map(beam.withName("StageClock", (kv: beam.KV<string, Iterable<number>>) => stages.stageClock(kv.value, stateId, config, final)));
     const rates = root.apply(beam.withName("Rates", beam.create([{ table: o.rates }])));
+    const stage = { config, watermark, runId, stateId };
 
-    const perSource = recoverPerSource(config, watermark, runId)(parts.event);
+    const sourceInput = beam
+      .P([parts.event as beam.PCollection<stages.SourceInput>, parts.source_tick])
+      .apply(beam.withName("EventsAndTicks", beam.flatten<stages.SourceInput>()));
+    const perSource = recoverPerSource(stage)(sourceInput);
     const corrected = correctEvents(config, rates, runId)(perSource.kept);
-    const chainFindings = checkDependencyChains(config, watermark, runId)(corrected.kept);
-    const keyFindings = enforceUniqueBusinessKeys(config, runId)(corrected.kept);
-    const anomalyFindings = detectAnomalies(config, watermark, runId)(perSource.counts);
+    const chainFindings = checkDependencyChains(stage, parts.chain_tick)(corrected.kept);
+    const keyFindings = enforceUniqueBusinessKeys(stage)(corrected.kept);
+    const anomalyFindings = detectAnomalies(stage)(perSource.counts);
     const findings = beam
       .P([perSource.findings, corrected.findings, chainFindings, keyFindings, anomalyFindings])
       .apply(beam.withName("AllFindings", beam.flatten<Finding>()));
@@ -82,17 +106,20 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
 }
 
 /** Runs the pipeline on the DirectRunner; returns the run's counters once files are closed. */
-export async function runRecoverPipeline(o: Omit<RecoverPipelineOptions, "runId"> & { progress: boolean }) {
+export async function runRecoverPipeline(
+  o: Omit<RecoverPipelineOptions, "runId" | "stateId" | "final"> & { progress: boolean; stateId?: string; final?: boolean; append?: boolean },
+) {
   const runId = randomUUID();
+  const stateId = o.stateId ?? runId;
   const stats = runStats.statsFor(runId);
   stats.progress = o.progress;
-  for (const path of Object.values(o.files)) writer.openLines(path);
+  for (const path of Object.values(o.files)) writer.openLines(path, o.append ?? false);
   // The SDK's worker logs every bundle with console.debug, which writes to stdout and would
   // corrupt the CLI's JSON summary there; silence it for the run.
   const debug = console.debug;
   console.debug = () => undefined;
   try {
-    await directRunner().run(recoverPipeline({ ...o, runId }));
+    await directRunner().run(recoverPipeline({ ...o, runId, stateId, final: o.final ?? true }));
     runStats.reportProgress(runId, "done", true);
     return {
       stats: { ...stats },
@@ -106,5 +133,6 @@ export async function runRecoverPipeline(o: Omit<RecoverPipelineOptions, "runId"
     for (const path of Object.values(o.files)) writer.closeLines(path);
     runStats.dropStats(runId);
     sinkStages.dropKindCounts(runId);
+    if (o.stateId === undefined) dropDetectorState(stateId);
   }
 }

@@ -24,11 +24,11 @@ export function appendLine(path: string, text: string): void {
   if (file.buffer.length >= FLUSH_EVERY_LINES) flush(file);
 }
 
-/** Opens (truncating) `path` for `appendLine`. */
-export function openLines(path: string): OpenFile {
+/** Opens `path` for `appendLine`: truncated, or appended to when `append`. */
+export function openLines(path: string, append = false): OpenFile {
   const existing = files.get(path);
   if (existing !== undefined) return existing;
-  const file: OpenFile = { fd: fs.openSync(path, "w"), buffer: [], count: 0 };
+  const file: OpenFile = { fd: fs.openSync(path, append ? "a" : "w"), buffer: [], count: 0 };
   files.set(path, file);
   return file;
 }

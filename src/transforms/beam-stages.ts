@@ -7,9 +7,11 @@ import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { statsFor, timed } from "../pipelines/run-stats";
-import { checkChainBatch } from "./check-dependency-chains";
+import { isChainClosed, judgeChain, lastStepTime, newChainState, recordChainStep } from "./check-dependency-chains";
+import { detectorState } from "../streaming/detector-state";
+import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
-import { recoverSourceBatch } from "./recover-source-stream";
+import { newSourceState, onSourceEvent, onSourceWatermark } from "./recover-source-stream";
 import { correctKeptEvent } from "./correct-events";
 import type { RateTable } from "../corrections/rate-table";
 import { addCount, createAnomalyState } from "../anomalies/state";
@@ -31,8 +33,30 @@ export interface IntervalCounts {
   readonly counts: Array<{ event_type: string; start: number; n: number }>;
 }
 
-export function* runSourceGroup(kv: KV<ReceivedEvent>, watermark: number, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding } | { counts: IntervalCounts }> {
-  const out = timed(runId, "per_source", () => recoverSourceBatch(kv.key, Array.from(kv.value).sort(byArrival), watermark, config));
+/** An element of the per-source stage: an event, or a tick that runs the source's clock. */
+export type SourceInput = ReceivedEvent | { readonly tick: string };
+
+/** What a stage needs of time: the event-time watermark and whether input has ended. */
+export interface StageClock {
+  readonly ms: number;
+  readonly final: boolean;
+}
+
+export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding } | { counts: IntervalCounts }> {
+  const ds = detectorState(stateId);
+  const out = timed(runId, "per_source", () => {
+    const events: ReceivedEvent[] = [];
+    for (const v of kv.value) if (!("tick" in v)) events.push(v);
+    events.sort(byArrival);
+    const state = ds.sources.get(kv.key) ?? newSourceState();
+    const redeliveredBefore = state.redelivered;
+    const findings: Finding[] = [];
+    for (const e of events) findings.push(...onSourceEvent(state, e, config));
+    const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final);
+    ds.sources.set(kv.key, state);
+    statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
+    return { kept: released.kept, findings: findings.concat(released.findings) };
+  });
   for (const finding of out.findings) yield { finding };
   for (const kept of out.kept) yield { kept };
   yield { counts: countIntervals(kv.key, out.kept, config.anomalies.interval_ms) };
@@ -51,14 +75,16 @@ function countIntervals(source: string, events: ReceivedEvent[], intervalMs: num
 }
 
 /** Merges every source's interval counts and judges the complete intervals (anomaly core). */
-export function* runAnomalies(parts: Iterable<IntervalCounts>, watermark: number, config: RecoveryConfig, runId: string): Generator<Finding> {
+export function* runAnomalies(parts: Iterable<IntervalCounts>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
+  const ds = detectorState(stateId);
   const result = timed(runId, "anomalies", () => {
     const all = Array.from(parts);
     let first = Infinity;
     for (const p of all) for (const c of p.counts) if (c.start < first) first = c.start;
-    const state = createAnomalyState(config.anomalies, Number.isFinite(first) ? first : null);
+    const state = ds.anomalies ?? createAnomalyState(config.anomalies, Number.isFinite(first) ? first : null);
     for (const p of all) for (const c of p.counts) addCount(state, p.source, c.event_type, c.start, c.n);
-    return judgeComplete(state, watermark);
+    ds.anomalies = state;
+    return judgeComplete(state, clock.ms);
   });
   statsFor(runId).anomaly_intervals_judged += result.judged;
   yield* result.findings;
@@ -79,10 +105,21 @@ export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, r
   return out;
 }
 
-export function* runChainGroup(kv: KV<Keyed>, watermark: number, config: RecoveryConfig, runId: string): Generator<Finding> {
-  const members = Array.from(kv.value);
-  const { index, value } = members[0];
-  const result = timed(runId, "chains", () => checkChainBatch(config.chains[index], value, members.map((m) => m.event), watermark));
+/** An element of the chain stage: a routed event, or a tick that runs an open chain's clock. */
+export type ChainInput = Keyed | { readonly tick: string };
+
+export function* runChainGroup(kv: KV<ChainInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
+  const ds = detectorState(stateId);
+  const [index, value] = JSON.parse(kv.key) as [number, string];
+  const chain = config.chains[index];
+  const result = timed(runId, "chains", () => {
+    const state = ds.chains.get(kv.key) ?? newChainState(chain);
+    for (const m of kv.value) if (!("tick" in m)) recordChainStep(state, chain, m.event);
+    const judged = judgeChain(state, chain, value, clock.ms, clock.final);
+    if (!clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms) ds.chains.delete(kv.key);
+    else ds.chains.set(kv.key, state);
+    return judged;
+  });
   statsFor(runId).pending_deadlines += result.pending;
   yield* result.findings;
 }
@@ -96,10 +133,28 @@ export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryCon
   return out;
 }
 
-export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig, runId: string): Generator<Finding> {
+export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
+  const ds = detectorState(stateId);
   const members = Array.from(kv.value);
-  const { index, value } = members[0];
-  yield* timed(runId, "business_keys", () => judgeBusinessKey({ first: null }, config.uniqueness[index], value, members.map((m) => m.event)));
+  const index = members[0].index;
+  const value = members[0].value;
+  yield* timed(runId, "business_keys", () => {
+    const state = ds.businessKeys.get(kv.key) ?? { first: null };
+    const findings = judgeBusinessKey(state, config.uniqueness[index], value, members.map((m) => m.event));
+    ds.businessKeys.set(kv.key, state);
+    return findings;
+  });
+}
+
+/**
+ * The stage clock of a batch: the largest valid event time seen so far (this batch's read
+ * parts and the state's), minus the allowed lateness unless the input has ended.
+ */
+export function stageClock(parts: Iterable<number>, stateId: string, config: RecoveryConfig, final: boolean): StageClock {
+  const ds = detectorState(stateId);
+  for (const p of parts) if (p > ds.maxEventTime) ds.maxEventTime = p;
+  const max = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : NO_WATERMARK;
+  return { ms: final ? max : max - config.allowed_lateness_ms, final };
 }
 
 export function* runCorrections(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {

@@ -1,46 +1,56 @@
 /**
  * Thin Beam adapters over the pure cores: each is a composable PTransform (a plain function
- * from PCollection to PCollections) that groups by the key its rule needs and runs the core
+ * from PCollections to PCollections) that groups by the key its rule needs and runs the core
  * over each key's events. The cores hold all semantics; see their files.
  *
- * The DoFn bodies are functions of registered modules (requireForSerialization), so Beam
- * serializes a reference to them, not their code; closures only capture plain config.
+ * State: per-key detector state lives in a registry (src/streaming/detector-state.ts) under
+ * `stateId`. A bounded run uses a fresh id and a final clock; the streaming loop reuses one
+ * id across micro-batches. The DoFn bodies are functions of registered modules
+ * (requireForSerialization), so Beam serializes references to them, not their code.
  */
 import * as beam from "apache-beam";
 import { requireForSerialization } from "apache-beam/serialization";
 import type { RecoveryConfig } from "../config";
+import type { RateTable } from "../corrections/rate-table";
 import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
-import type { RateTable } from "../corrections/rate-table";
 import * as stages from "./beam-stages";
 
 requireForSerialization(`${__dirname}/beam-stages`, stages);
 
-/** The final event-time watermark, epoch ms (wrapped: a bare number would be coded as int32). */
-export interface Watermark {
-  readonly ms: number;
-}
+/** The stage clock: event-time watermark (epoch ms) and whether the input has ended. */
+export type Watermark = stages.StageClock;
+type ClockParam = { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> };
+type RatesParam = { rates: beam.SideInputParam<{ table: RateTable | null }, Iterable<{ table: RateTable | null }>, { table: RateTable | null }> };
 
-/** A finding or an event out of a per-key stage. */
-export type KeptOrFinding = { kept: ReceivedEvent } | { finding: Finding };
+export interface StageOptions {
+  readonly config: RecoveryConfig;
+  /** Singleton PCollection: the clock of this run or micro-batch. */
+  readonly watermark: beam.PCollection<Watermark>;
+  /** Detector state registry id; a fresh one per bounded run. */
+  readonly stateId: string;
+  /** Run counters id (src/pipelines/run-stats.ts). */
+  readonly runId: string;
+}
 
 /**
  * Dedup by event_id, near-duplicates, sequence reuse and gaps, with ONE shuffle by source.
- * `watermark` is a singleton PCollection: the final event-time watermark of the input.
+ * Input: events, plus `{tick: source}` elements that run a source's clock without events.
  *
  * @example
- * const { kept, findings } = recoverPerSource(config, watermark)(events);
+ * const { kept, findings, counts } = recoverPerSource(options)(events);
  */
-export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId = "default") {
-  return function recoverPerSource(events: beam.PCollection<ReceivedEvent>) {
+export function recoverPerSource(o: StageOptions) {
+  return function recoverPerSource(events: beam.PCollection<stages.SourceInput>) {
+    const { config, runId, stateId } = o;
     const out = events
-      .apply(beam.withName("GroupBySource", beam.groupBy((e: ReceivedEvent) => e.source)))
+      .apply(beam.withName("GroupBySource", beam.groupBy((e: stages.SourceInput) => ("tick" in e ? e.tick : e.source))))
       .apply(
         beam.withName(
           "RecoverSource",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<ReceivedEvent>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runSourceGroup(kv, ctx.wm.lookup().ms, config, runId) },
-            { wm: singletonSideInput(watermark) },
+            { process: (kv: beam.KV<string, Iterable<stages.SourceInput>>, ctx: ClockParam) => stages.runSourceGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { wm: singletonSideInput(o.watermark) },
           ),
         ),
       );
@@ -48,27 +58,6 @@ export function recoverPerSource(config: RecoveryConfig, watermark: beam.PCollec
       beam.withName("SplitSourceOutputs", beam.split<{ kept: ReceivedEvent; finding: Finding; counts: stages.IntervalCounts }>(["kept", "finding", "counts"])),
     );
     return { kept: parts.kept, findings: parts.finding, counts: parts.counts };
-  };
-}
-
-/**
- * Volume and ratio anomalies (src/anomalies): per-source interval counts (from
- * `recoverPerSource`) merged in one small group, judged up to the watermark; the last, partial
- * interval of a bounded run is not judged.
- */
-export function detectAnomalies(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId = "default") {
-  return function detectAnomalies(counts: beam.PCollection<stages.IntervalCounts>): beam.PCollection<Finding> {
-    return counts
-      .apply(beam.withName("GroupAllCounts", beam.groupBy((_: stages.IntervalCounts) => "all")))
-      .apply(
-        beam.withName(
-          "JudgeAnomalies",
-          beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.IntervalCounts>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runAnomalies(kv.value, ctx.wm.lookup().ms, config, runId) },
-            { wm: singletonSideInput(watermark) },
-          ),
-        ),
-      );
   };
 }
 
@@ -82,28 +71,32 @@ export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ 
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
-        beam.parDo(
-          { process: (e: ReceivedEvent, ctx: { rates: beam.SideInputParam<{ table: RateTable | null }, Iterable<{ table: RateTable | null }>, { table: RateTable | null }> }) => stages.runCorrections(e, ctx.rates.lookup().table, config, runId) },
-          { rates: singletonSideInput(rates) },
-        ),
+        beam.parDo({ process: (e: ReceivedEvent, ctx: RatesParam) => stages.runCorrections(e, ctx.rates.lookup().table, config, runId) }, { rates: singletonSideInput(rates) }),
       ),
     );
-    return splitKeptAndFindings(out, "SplitCorrections");
+    const parts = out.apply(beam.withName("SplitCorrections", beam.split<{ kept: ReceivedEvent; finding: Finding }>(["kept", "finding"])));
+    return { kept: parts.kept, findings: parts.finding };
   };
 }
 
-/** Dependency chains over kept events: one shuffle by (chain, key). */
-export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PCollection<Watermark>, runId = "default") {
+/**
+ * Dependency chains over kept events: one shuffle by (chain, key). `ticks` (`{tick: key}`)
+ * run the clock of open chains that got no event in this micro-batch.
+ */
+export function checkDependencyChains(o: StageOptions, ticks?: beam.PCollection<{ tick: string }>) {
   return function checkDependencyChains(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
-    return kept
-      .flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)))
-      .apply(beam.withName("GroupByChainKey", beam.groupBy((m: stages.Keyed) => m.key)))
+    const { config, runId, stateId } = o;
+    const members = kept.flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)));
+    const inputs: beam.PCollection<stages.ChainInput> =
+      ticks === undefined ? members : beam.P([members as beam.PCollection<stages.ChainInput>, ticks]).apply(beam.withName("ChainsAndTicks", beam.flatten<stages.ChainInput>()));
+    return inputs
+      .apply(beam.withName("GroupByChainKey", beam.groupBy((m: stages.ChainInput) => ("tick" in m ? m.tick : m.key))))
       .apply(
         beam.withName(
           "JudgeChains",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.Keyed>>, ctx: { wm: beam.SideInputParam<Watermark, Iterable<Watermark>, Watermark> }) => stages.runChainGroup(kv, ctx.wm.lookup().ms, config, runId) },
-            { wm: singletonSideInput(watermark) },
+            { process: (kv: beam.KV<string, Iterable<stages.ChainInput>>, ctx: ClockParam) => stages.runChainGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { wm: singletonSideInput(o.watermark) },
           ),
         ),
       );
@@ -111,18 +104,36 @@ export function checkDependencyChains(config: RecoveryConfig, watermark: beam.PC
 }
 
 /** Business-key uniqueness over kept events: one shuffle by (rule, key). */
-export function enforceUniqueBusinessKeys(config: RecoveryConfig, runId = "default") {
+export function enforceUniqueBusinessKeys(o: StageOptions) {
   return function enforceUniqueBusinessKeys(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
+    const { config, runId, stateId } = o;
     return kept
       .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config)))
       .apply(beam.withName("GroupByBusinessKey", beam.groupBy((m: stages.Keyed) => m.key)))
-      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId)));
+      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId, stateId)));
   };
 }
 
-function splitKeptAndFindings(out: beam.PCollection<KeptOrFinding>, name: string) {
-  const parts = out.apply(beam.withName(name, beam.split<{ kept: ReceivedEvent; finding: Finding }>(["kept", "finding"])));
-  return { kept: parts.kept, findings: parts.finding };
+/**
+ * Volume and ratio anomalies (src/anomalies): per-source interval counts (from
+ * `recoverPerSource`) merged in one small group, judged up to the watermark; the last, partial
+ * interval of a bounded run is not judged.
+ */
+export function detectAnomalies(o: StageOptions) {
+  return function detectAnomalies(counts: beam.PCollection<stages.IntervalCounts>): beam.PCollection<Finding> {
+    const { config, runId, stateId } = o;
+    return counts
+      .apply(beam.withName("GroupAllCounts", beam.groupBy((_: stages.IntervalCounts) => "all")))
+      .apply(
+        beam.withName(
+          "JudgeAnomalies",
+          beam.parDo(
+            { process: (kv: beam.KV<string, Iterable<stages.IntervalCounts>>, ctx: ClockParam) => stages.runAnomalies(kv.value, ctx.wm.lookup(), config, runId, stateId) },
+            { wm: singletonSideInput(o.watermark) },
+          ),
+        ),
+      );
+  };
 }
 
 /**

@@ -121,3 +121,19 @@ export function checkChainBatch(chain: ChainConfig, key: string, events: Receive
   for (const e of events) recordChainStep(state, chain, e);
   return judgeChain(state, chain, key, watermark, true);
 }
+
+/** True once nothing more can be judged: the chain is complete or its next step was judged. */
+export function isChainClosed(state: ChainState, chain: ChainConfig): boolean {
+  let last = -1;
+  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  if (last < 0) return false;
+  for (let i = 0; i <= Math.min(last + 1, chain.steps.length - 1); i++) if (!state.judged.has(chain.steps[i].event_type)) return false;
+  return true;
+}
+
+/** Event time of the latest step seen; -Infinity when none. */
+export function lastStepTime(state: ChainState): number {
+  let t = -Infinity;
+  for (const s of state.steps) if (s !== null && s.eventTime > t) t = s.eventTime;
+  return t;
+}

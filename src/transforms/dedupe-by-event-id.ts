@@ -16,23 +16,29 @@ import { finding, type Finding } from "../flag";
  * // -> e1 kept; flags duplicate(e1, copy 1), duplicate(e1, copy 2)
  */
 export interface DedupState {
-  readonly kept: Map<string, { eventTime: number; copies: number }>;
+  readonly kept: Map<string, { eventTime: number; copies: number; messageId: string | null }>;
 }
 
 export function newDedupState(): DedupState {
   return { kept: new Map() };
 }
 
-/** Decides one arrival: `keep` false means it is a copy (its finding says of what). */
-export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): { keep: boolean; finding: Finding | null } {
+/**
+ * Decides one arrival: `keep` false means it is a copy (its finding says of what). A Pub/Sub
+ * redelivery (same event_id AND same message_id as the kept copy) is not a new copy: it is
+ * dropped without a flag (`redelivered`), so redeliveries never change the findings.
+ */
+export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): { keep: boolean; finding: Finding | null; redelivered: boolean } {
   const prior = state.kept.get(event.event_id);
   if (prior === undefined || Math.abs(event.event_time - prior.eventTime) > horizonMs) {
-    state.kept.set(event.event_id, { eventTime: event.event_time, copies: 0 });
-    return { keep: true, finding: null };
+    state.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
+    return { keep: true, finding: null, redelivered: false };
   }
+  if (event.meta.message_id !== null && event.meta.message_id === prior.messageId) return { keep: false, finding: null, redelivered: true };
   prior.copies += 1;
   return {
     keep: false,
+    redelivered: false,
     finding: finding({
       kind: "duplicate",
       action: "discard",

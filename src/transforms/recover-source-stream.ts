@@ -1,6 +1,6 @@
 import type { RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
-import type { Finding } from "../flag";
+import { finding, type Finding } from "../flag";
 import { byEventTime } from "../order";
 import { dedupeEvent, evictDedupState, newDedupState, type DedupState } from "./dedupe-by-event-id";
 import { checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
@@ -26,6 +26,8 @@ export interface SourceState {
   held: ReceivedEvent[];
   /** Last watermark applied (event time, epoch ms); -Infinity before the first. */
   watermark: number;
+  /** Pub/Sub redeliveries of kept messages dropped so far (not copies, not flagged). */
+  redelivered: number;
 }
 
 export interface SourceOutput {
@@ -34,15 +36,32 @@ export interface SourceOutput {
 }
 
 export function newSourceState(): SourceState {
-  return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity };
+  return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity, redelivered: 0 };
 }
 
 /** One arrival: exact-duplicate check and sequence bookkeeping. Returns the findings so far. */
 export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: RecoveryConfig): Finding[] {
   const findings = seeSequence(state.gaps, event);
-  const { keep, finding } = dedupeEvent(state.dedup, event, config.dedup_horizon_ms);
-  if (finding !== null) findings.push(finding);
-  if (keep) state.held.push(event);
+  if (event.event_time < state.watermark - config.dedup_horizon_ms) {
+    findings.push(
+      finding({
+        kind: "late_unchecked",
+        action: "none",
+        identity: [event.event_id],
+        event_id: event.event_id,
+        source: event.source,
+        event_type: event.event_type,
+        event_time: event.event_time,
+        detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
+      }),
+    );
+    state.held.push(event);
+    return findings;
+  }
+  const decided = dedupeEvent(state.dedup, event, config.dedup_horizon_ms);
+  if (decided.finding !== null) findings.push(decided.finding);
+  if (decided.redelivered) state.redelivered += 1;
+  if (decided.keep) state.held.push(event);
   return findings;
 }
 
