@@ -5,7 +5,8 @@
 // its peak RSS by a third here; V8 takes the flag only at start, so the CLI re-executes
 // itself once with it.
 const SEMI_SPACE_FLAG = "--max-semi-space-size=64";
-if (!process.execArgv.some((a) => a.startsWith("--max-semi-space-size")) && !process.env.RECOVER_NO_REEXEC) {
+// `stream` runs in place: it must receive SIGINT/SIGTERM itself to finish its batch cleanly.
+if (!process.execArgv.some((a) => a.startsWith("--max-semi-space-size")) && !process.env.RECOVER_NO_REEXEC && process.argv[2] !== "stream") {
   const { spawnSync } = require("child_process");
   const child = spawnSync(process.execPath, [SEMI_SPACE_FLAG, ...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: "inherit",

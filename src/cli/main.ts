@@ -4,12 +4,21 @@ import { ConfigError, parseConfig, type RecoveryConfig } from "../config";
 import { runRecover } from "../pipelines/run-recover";
 import { parseEventTime } from "../timestamp";
 import { loadRates } from "../sources/load-rates";
+import * as path from "path";
+import { FileBatchSource } from "../sources/file-batch-source";
+import { createPubSubClient } from "../sources/pubsub-client";
+import { DEFAULT_MAX_OUTSTANDING_MESSAGES, PubSubSource } from "../sources/pubsub";
+import { openStateStore } from "../state/open-state-store";
+import { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream, type MicroBatchSource } from "../streaming/stream-loop";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
 
 const USAGE = `usage:
   recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--no-duckdb] [--quiet]
+  recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
+                 [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--batch-size N] [--batch-wait-ms MS]
+                 [--id-attribute NAME] [--timestamp-attribute NAME] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
@@ -23,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === "run") return await runCommand(rest);
     if (command === "generate") return await generateCommand(rest);
+    if (command === "stream") return await streamCommand(rest);
     if (command === undefined || command === "help" || command === "--help" || command === "-h") {
       process.stdout.write(USAGE + "\n");
       return command === undefined ? EXIT.usage : EXIT.ok;
@@ -109,4 +119,90 @@ async function generateCommand(args: string[]): Promise<number> {
   const summary = generate({ events, seed, now: new Date(parseNow(values.now)), out: values.out });
   process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
   return EXIT.ok;
+}
+
+async function streamCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      subscription: { type: "string" },
+      input: { type: "string" },
+      out: { type: "string" },
+      state: { type: "string" },
+      "until-idle": { type: "string" },
+      "batch-size": { type: "string" },
+      "batch-wait-ms": { type: "string" },
+      "id-attribute": { type: "string" },
+      "timestamp-attribute": { type: "string" },
+      config: { type: "string" },
+      now: { type: "string" },
+      rates: { type: "string" },
+      "no-duckdb": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if ((values.subscription === undefined) === (values.input === undefined)) throw new UsageError("stream: give exactly one of --subscription or --input");
+  if (values.out === undefined) throw new UsageError("stream: --out DIR is required");
+  const positive = (name: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`stream: --${name} must be a positive number (got "${text.slice(0, 20)}")`);
+    return n;
+  };
+  const batchSize = Math.floor(positive("batch-size", values["batch-size"], DEFAULT_BATCH_MAX_MESSAGES));
+  const batchWait = positive("batch-wait-ms", values["batch-wait-ms"], DEFAULT_BATCH_MAX_WAIT_MS);
+  const untilIdle = values["until-idle"] === undefined ? null : positive("until-idle", values["until-idle"], 0) * 1000;
+  const config = loadConfig(values.config);
+  const nowMs = values.now === undefined ? null : parseNow(values.now);
+  const rates = values.rates === undefined ? null : await loadRates(values.rates, config, nowMs ?? Date.now());
+  const store = openStateStore(values.state ?? path.join(values.out, "state"), "recover");
+  const signal = { stop: false };
+  const stop = () => {
+    if (signal.stop) process.exit(130);
+    signal.stop = true;
+    process.stderr.write("[stream] stopping after the batch in hand (signal again to abort)\n");
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  let source: MicroBatchSource<{ readonly line: Buffer }>;
+  let client: { close(): Promise<void> } | null = null;
+  if (values.input !== undefined) {
+    if (!fs.existsSync(values.input)) throw new UsageError(`stream: --input ${values.input} does not exist`);
+    source = new FileBatchSource(values.input);
+  } else {
+    const m = /^projects\/([^/]+)\/subscriptions\/([^/]+)$/.exec(values.subscription ?? "");
+    if (m === null) throw new UsageError("stream: --subscription must look like projects/PROJECT/subscriptions/NAME");
+    const pubsub = createPubSubClient(m[1]);
+    client = pubsub;
+    source = new PubSubSource(pubsub, m[2], {
+      maxOutstandingMessages: Math.max(2 * batchSize, DEFAULT_MAX_OUTSTANDING_MESSAGES),
+      idAttribute: values["id-attribute"],
+      timestampAttribute: values["timestamp-attribute"],
+      eventIdField: config.envelope.event_id,
+      timestampField: config.envelope.timestamp,
+    });
+  }
+  try {
+    const summary = await runStream({
+      source,
+      outDir: values.out,
+      store,
+      config,
+      rates,
+      nowMs,
+      batchMaxMessages: batchSize,
+      batchMaxWaitMs: batchWait,
+      untilIdleMs: untilIdle,
+      duckdb: !values["no-duckdb"],
+      extraSinks: [],
+      progress: !values.quiet,
+      signal,
+    });
+    fs.writeFileSync(path.join(values.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+    process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+    return summary.conservation.holds ? EXIT.ok : EXIT.conservation;
+  } finally {
+    if (client !== null) await client.close();
+  }
 }

@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { crashNow, faultDue } from "../streaming/fault-points";
 
 /** Lines buffered per file before one synchronous write. */
 export const FLUSH_EVERY_LINES = 2048;
@@ -46,6 +47,12 @@ export function closeLines(path: string): number {
 
 function flush(file: OpenFile): void {
   if (file.buffer.length === 0) return;
-  fs.writeSync(file.fd, file.buffer.join("\n") + "\n");
+  const text = file.buffer.join("\n") + "\n";
+  if (faultDue("mid_output")) {
+    // Fault test: write half of this buffer, then die as a crash would (fault-points.ts).
+    fs.writeSync(file.fd, text.slice(0, Math.floor(text.length / 2)));
+    crashNow();
+  }
+  fs.writeSync(file.fd, text);
   file.buffer = [];
 }

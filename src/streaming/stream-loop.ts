@@ -1,0 +1,232 @@
+import * as fs from "fs";
+import * as path from "path";
+import type { RecoveryConfig } from "../config";
+import type { RateTable } from "../corrections/rate-table";
+import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
+import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
+import type { StateStore } from "../state/state-store";
+import { detectorState, dropDetectorState, emptyDetectorState, fromJson, registerDetectorState, stateSize, toJson, type DetectorState } from "./detector-state";
+import { faultPoint } from "./fault-points";
+
+/** Default micro-batch bounds: at most 5,000 messages or 2 s of waiting, whichever first. */
+export const DEFAULT_BATCH_MAX_MESSAGES = 5_000;
+export const DEFAULT_BATCH_MAX_WAIT_MS = 2_000;
+
+/** What the loop needs of a source: Pub/Sub subscriptions and files both fit. */
+export interface MicroBatchSource<M extends { readonly line: Buffer }> {
+  next(maxMessages: number, maxWaitMs: number): Promise<M[]>;
+  ack(batch: ReadonlyArray<M>): Promise<void>;
+  nack(batch: ReadonlyArray<M>): Promise<void>;
+  close(): Promise<void>;
+  /** True when a bounded source has no more input (a file); absent for Pub/Sub. */
+  readonly exhausted?: boolean;
+}
+
+/** Published after a batch's outputs are durable, before its ack (at least once). */
+export interface ExtraSink {
+  readonly name: string;
+  publish(batch: number, files: RecoverFiles, from: OutputOffsets, to: OutputOffsets): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StreamOptions<M extends { readonly line: Buffer }> {
+  readonly source: MicroBatchSource<M>;
+  readonly outDir: string;
+  readonly store: StateStore;
+  readonly config: RecoveryConfig;
+  readonly rates: RateTable | null;
+  /** Fixed processing time (replays, tests); null: the wall clock at each batch. */
+  readonly nowMs: number | null;
+  readonly batchMaxMessages: number;
+  readonly batchMaxWaitMs: number;
+  /** Stop after this long without a message (flushing as a bounded run does); null: never. */
+  readonly untilIdleMs: number | null;
+  readonly duckdb: boolean;
+  readonly extraSinks: ReadonlyArray<ExtraSink>;
+  readonly progress: boolean;
+  /** Set `stop` to finish the batch in hand and return (SIGINT/SIGTERM). */
+  readonly signal: { stop: boolean };
+}
+
+/** Counters kept in the committed state, so they survive restarts. */
+export interface StreamCounters {
+  batches: number;
+  lines: number;
+  blank_lines: number;
+  events: number;
+  dead_letters: number;
+  redelivered: number;
+  flags_by_kind: Record<string, number>;
+}
+
+interface Checkpoint {
+  readonly detectors: string;
+  readonly offsets: OutputOffsets;
+  readonly counters: StreamCounters;
+}
+
+export interface StreamSummary extends StreamCounters {
+  readonly state_entries: number;
+  readonly pending_deadlines: number;
+  readonly stopped_by: "idle" | "end_of_input" | "signal";
+  readonly conservation: { readonly holds: boolean; readonly equation: string };
+}
+
+/**
+ * The streaming mode: micro-batches from a source through the same Beam pipeline as a bounded
+ * run, with the detector state carried from batch to batch.
+ *
+ * Per batch, in this order: the batch's lines go through the pipeline (outputs appended to the
+ * JSON-lines files, fsync'd); DuckDB gets them in one transaction tagged with the batch number;
+ * extra sinks (BigQuery, Pub/Sub topics) get them at least once; the new detector state, the
+ * output file sizes and the counters are committed atomically to the state store; only then are
+ * the messages acknowledged. After a crash anywhere, a restart loads the committed state,
+ * truncates the JSON-lines outputs to the committed sizes and deletes DuckDB rows of later
+ * batches: the unacknowledged messages are redelivered and processed again from that state, so
+ * nothing is lost and nothing is written twice to these sinks. Redeliveries of messages whose
+ * ack was lost are dropped by dedup (same event_id and message_id) and counted as `redelivered`.
+ *
+ * Processing fails as a whole batch (a sink down, say): the batch is nacked, the state rolled
+ * back, and Pub/Sub redelivers; its dead-letter policy moves a message that keeps failing to the
+ * dead-letter topic after N delivery attempts.
+ */
+export async function runStream<M extends { readonly line: Buffer }>(o: StreamOptions<M>): Promise<StreamSummary> {
+  fs.mkdirSync(o.outDir, { recursive: true });
+  const files: RecoverFiles = {
+    events: path.join(o.outDir, "events.jsonl"),
+    flags: path.join(o.outDir, "flags.jsonl"),
+    deadLetters: path.join(o.outDir, "dead_letter.jsonl"),
+  };
+  const stateId = `stream:${path.resolve(o.outDir)}`;
+  const inbox = path.join(o.outDir, ".inbox.jsonl");
+  const committed = await o.store.load();
+  let batch = committed?.batch ?? 0;
+  let checkpoint: Checkpoint = committed === null ? freshCheckpoint() : (committed.detectors as Checkpoint);
+  registerDetectorState(stateId, fromJson(checkpoint.detectors));
+  truncateOutputs(files, checkpoint.offsets);
+  const duck = o.duckdb ? await DuckDbStreamSink.open(path.join(o.outDir, "recovery.duckdb"), o.config) : null;
+  await duck?.rollbackAfter(batch);
+
+  const counters: StreamCounters = structuredClone(checkpoint.counters);
+  let idleSince = Date.now();
+  let stoppedBy: StreamSummary["stopped_by"] = "signal";
+  let pending = 0;
+  const started = Date.now();
+  try {
+    for (;;) {
+      if (o.signal.stop) break;
+      const messages = await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
+      const ended = o.source.exhausted === true && messages.length === 0;
+      const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
+      if (messages.length === 0 && !ended && !idle) continue;
+      if (messages.length > 0) idleSince = Date.now();
+      const final = ended || idle;
+      fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1")).join("\n"), "latin1");
+      faultPoint("before_output");
+      const from = outputOffsets(files);
+      try {
+        const result = await runRecoverPipeline({
+          input: inbox,
+          files,
+          config: o.config,
+          nowMs: o.nowMs ?? Date.now(),
+          rates: o.rates,
+          progress: false,
+          stateId,
+          final,
+          append: true,
+        });
+        const to = outputOffsets(files);
+        await duck?.insertBatch(batch + 1, files, from, to);
+        faultPoint("after_output_before_state");
+        for (const sink of o.extraSinks) await sink.publish(batch + 1, files, from, to);
+        counters.batches += 1;
+        counters.lines += result.stats.lines;
+        counters.blank_lines += result.stats.blank_lines;
+        counters.events += result.events;
+        counters.dead_letters += result.deadLetters;
+        counters.redelivered += result.stats.redelivered;
+        for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
+        pending = result.stats.pending_deadlines;
+        checkpoint = { detectors: toJson(detectorState(stateId)), offsets: to, counters: structuredClone(counters) };
+        const ds = detectorState(stateId);
+        await o.store.commit({ batch: batch + 1, watermark: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, maxEventTime: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, detectors: checkpoint });
+        batch += 1;
+        faultPoint("after_state_before_ack");
+        await o.source.ack(messages);
+      } catch (err) {
+        await o.source.nack(messages);
+        registerDetectorState(stateId, fromJson(checkpoint.detectors));
+        truncateOutputs(files, checkpoint.offsets);
+        await duck?.rollbackAfter(batch);
+        process.stderr.write(`[stream] batch ${batch + 1} failed, nacked and rolled back: ${(err as Error).message}\n`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (o.progress) reportStreamProgress(batch, messages.length, counters, started, detectorState(stateId));
+      if (final) {
+        stoppedBy = ended ? "end_of_input" : "idle";
+        break;
+      }
+    }
+  } finally {
+    duck?.close();
+    for (const sink of o.extraSinks) await sink.close();
+    await o.source.close();
+    await o.store.close();
+    fs.rmSync(inbox, { force: true });
+  }
+  const state = detectorState(stateId);
+  const size = stateSize(state);
+  dropDetectorState(stateId);
+  return summarize(counters, size, pending, stoppedBy);
+}
+
+function freshCheckpoint(): Checkpoint {
+  const detectors = toJson(emptyDetectorState());
+  return {
+    detectors,
+    offsets: { events: 0, flags: 0, deadLetters: 0 },
+    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, flags_by_kind: {} },
+  };
+}
+
+function outputOffsets(files: RecoverFiles): OutputOffsets {
+  const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+  return { events: size(files.events), flags: size(files.flags), deadLetters: size(files.deadLetters) };
+}
+
+/** Cuts each output back to its committed size (dropping what an interrupted batch wrote). */
+function truncateOutputs(files: RecoverFiles, offsets: OutputOffsets): void {
+  const cut = (file: string, size: number) => {
+    if (!fs.existsSync(file)) fs.writeFileSync(file, "");
+    if (fs.statSync(file).size !== size) fs.truncateSync(file, size);
+  };
+  cut(files.events, offsets.events);
+  cut(files.flags, offsets.flags);
+  cut(files.deadLetters, offsets.deadLetters);
+}
+
+function summarize(c: StreamCounters, stateEntries: number, pending: number, stoppedBy: StreamSummary["stopped_by"]): StreamSummary {
+  const dup = c.flags_by_kind["duplicate"] ?? 0;
+  const near = c.flags_by_kind["near_duplicate"] ?? 0;
+  const accounted = c.events + dup + near + c.dead_letters + c.blank_lines + c.redelivered;
+  return {
+    ...c,
+    state_entries: stateEntries,
+    pending_deadlines: pending,
+    stopped_by: stoppedBy,
+    conservation: {
+      holds: accounted === c.lines,
+      equation: `${c.lines} messages = ${c.events} events + ${dup} duplicates + ${near} near-duplicates + ${c.dead_letters} dead letters + ${c.blank_lines} blank + ${c.redelivered} redelivered`,
+    },
+  };
+}
+
+function reportStreamProgress(batch: number, size: number, c: StreamCounters, started: number, state: DetectorState): void {
+  const secs = (Date.now() - started) / 1000;
+  const lag = Number.isFinite(state.maxEventTime) ? Math.round((Date.now() - state.maxEventTime) / 1000) : 0;
+  process.stderr.write(
+    `[stream] batch ${batch}: ${size} messages, ${c.lines} total, ${Math.round(c.lines / Math.max(secs, 0.001))}/s, event-time lag ${lag} s, state ${stateSize(state)} entries, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB\n`,
+  );
+}
