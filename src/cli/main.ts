@@ -9,7 +9,7 @@ import { FileBatchSource } from "../sources/file-batch-source";
 import { createPubSubClient } from "../sources/pubsub-client";
 import { DEFAULT_MAX_OUTSTANDING_MESSAGES, PubSubSource } from "../sources/pubsub";
 import { openStateStore } from "../state/open-state-store";
-import { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream, type MicroBatchSource } from "../streaming/stream-loop";
+import { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream, type BatchMessage, type MicroBatchSource } from "../streaming/stream-loop";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
@@ -165,7 +165,7 @@ async function streamCommand(args: string[]): Promise<number> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  let source: MicroBatchSource<{ readonly line: Buffer }>;
+  let source: MicroBatchSource<BatchMessage>;
   let client: { close(): Promise<void> } | null = null;
   if (values.input !== undefined) {
     if (!fs.existsSync(values.input)) throw new UsageError(`stream: --input ${values.input} does not exist`);

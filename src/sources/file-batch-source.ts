@@ -35,6 +35,11 @@ export class FileBatchSource {
     return out;
   }
 
+  /** Skips the first `lines` lines (already consumed by a committed state). */
+  skip(lines: number): void {
+    for (let i = 0; i < lines; i++) if (this.#lines.next().done === true) break;
+  }
+
   async ack(_batch: ReadonlyArray<BatchLine>): Promise<void> {}
   async nack(_batch: ReadonlyArray<BatchLine>): Promise<void> {}
   async close(): Promise<void> {

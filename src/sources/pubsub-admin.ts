@@ -1,5 +1,5 @@
 import type { PubSub } from "@google-cloud/pubsub";
-import { createPubSubClient } from "./pubsub-client";
+import { checkPubSubCredentials, createPubSubClient } from "./pubsub-client";
 import { explainPubSubError } from "./pubsub-errors";
 
 /** Options of {@link createTopicAndSubscription}. */
@@ -52,6 +52,7 @@ export async function createTopicAndSubscription(
   }
   const client = options.client ?? createPubSubClient(projectId);
   try {
+    await checkPubSubCredentials(client);
     const topicName = await ensureTopic(client, topic);
     let deadLetterTopic: string | null = null;
     let deadLetterSubscription: string | null = null;

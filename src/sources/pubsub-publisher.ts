@@ -1,4 +1,5 @@
 import type { PubSub, Topic } from "@google-cloud/pubsub";
+import { checkPubSubCredentials } from "./pubsub-client";
 import { explainPubSubError } from "./pubsub-errors";
 
 /** Batching of a {@link PubSubPublisher} (the client library's publish batching). */
@@ -27,6 +28,8 @@ export class PubSubPublisher {
   readonly #client: PubSub;
   readonly #options: Required<PubSubPublisherOptions>;
   readonly #topics = new Map<string, Topic>();
+  /** The credentials check, run once before the first publish. */
+  readonly #ready: { promise: Promise<void> | null } = { promise: null };
 
   /** @param client a Pub/Sub client (see `createPubSubClient`); not closed by this publisher. */
   constructor(client: PubSub, options: PubSubPublisherOptions = {}) {
@@ -50,6 +53,8 @@ export class PubSubPublisher {
     if (isPerLine(attributes) && attributes.length !== lines.length) {
       throw new RangeError(`PubSubPublisher.publish: ${attributes.length} attribute maps for ${lines.length} lines`);
     }
+    this.#ready.promise ??= checkPubSubCredentials(this.#client);
+    await this.#ready.promise;
     const handle = this.#topic(topic);
     const pending = lines.map((line, i) =>
       handle.publishMessage({

@@ -1,4 +1,5 @@
 import { Duration, type Message, type PubSub, type Subscription } from "@google-cloud/pubsub";
+import { checkPubSubCredentials } from "./pubsub-client";
 import { explainPubSubError } from "./pubsub-errors";
 import { toPulledMessage, type LineMapping, type PulledMessage } from "./pubsub-message";
 
@@ -48,6 +49,7 @@ export interface PubSubSourceOptions extends LineMapping {
  * }
  */
 export class PubSubSource {
+  readonly #client: PubSub;
   readonly #subscription: Subscription;
   readonly #mapping: LineMapping;
   readonly #maxOutstanding: number;
@@ -55,13 +57,18 @@ export class PubSubSource {
   readonly #buffer: PulledMessage[] = [];
   /** The library message behind each pulled message not yet acked or nacked. */
   readonly #handles = new WeakMap<PulledMessage, Message>();
-  readonly #state: { started: boolean; closed: boolean; failure: Error | null; wake: (() => void) | null; waiting: boolean } = {
-    started: false,
-    closed: false,
-    failure: null,
-    wake: null,
-    waiting: false,
-  };
+  readonly #state: {
+    /** `next` was called once (the credentials check ran or runs). */
+    started: boolean;
+    /** The streaming pull was opened. */
+    opened: boolean;
+    closed: boolean;
+    failure: Error | null;
+    /** Called on every arrival or failure while a `next` waits. */
+    wake: (() => void) | null;
+    /** A `next` call is in progress. */
+    busy: boolean;
+  } = { started: false, opened: false, closed: false, failure: null, wake: null, busy: false };
 
   /**
    * @param client a Pub/Sub client (see `createPubSubClient`); not closed by this source.
@@ -72,6 +79,7 @@ export class PubSubSource {
     const maxOutstanding = options.maxOutstandingMessages ?? DEFAULT_MAX_OUTSTANDING_MESSAGES;
     if (!Number.isSafeInteger(maxOutstanding) || maxOutstanding < 1) throw new RangeError(`PubSubSource: bad maxOutstandingMessages ${maxOutstanding}`);
     this.#maxOutstanding = maxOutstanding;
+    this.#client = client;
     this.#mapping = {
       idAttribute: options.idAttribute,
       timestampAttribute: options.timestampAttribute,
@@ -108,30 +116,43 @@ export class PubSubSource {
       throw new RangeError(`PubSubSource.next: maxMessages ${maxMessages} exceeds maxOutstandingMessages ${this.#maxOutstanding}; raise the flow-control limit`);
     }
     if (this.#state.closed) throw new Error("PubSubSource: closed");
-    if (this.#state.waiting) throw new Error("PubSubSource.next: a call is already waiting");
-    this.#start();
-    if (this.#buffer.length < maxMessages && this.#state.failure === null && maxWaitMs > 0) {
-      this.#state.waiting = true;
-      try {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, maxWaitMs);
-          const state = this.#state;
-          const buffer = this.#buffer;
-          function done(): void {
-            clearTimeout(timer);
-            state.wake = null;
-            resolve();
-          }
-          state.wake = () => {
-            if (buffer.length >= maxMessages || state.failure !== null || state.closed) done();
-          };
-        });
-      } finally {
-        this.#state.waiting = false;
+    if (this.#state.busy) throw new Error("PubSubSource.next: a call is already waiting");
+    this.#state.busy = true;
+    try {
+      if (!this.#state.started) {
+        this.#state.started = true;
+        try {
+          await checkPubSubCredentials(this.#client);
+        } catch (err) {
+          this.#state.failure = explainPubSubError(err);
+        }
+        if (this.#state.failure === null && !this.#state.closed) this.#open();
       }
+      if (this.#buffer.length < maxMessages && this.#state.failure === null && !this.#state.closed && maxWaitMs > 0) {
+        await this.#waitFor(maxMessages, maxWaitMs);
+      }
+    } finally {
+      this.#state.busy = false;
     }
     if (this.#state.failure !== null) throw this.#state.failure;
     return this.#buffer.splice(0, Math.min(maxMessages, this.#buffer.length));
+  }
+
+  /** Resolves when `count` messages are buffered, the stream failed, the source closed, or after `ms`. */
+  #waitFor(count: number, ms: number): Promise<void> {
+    const state = this.#state;
+    const buffer = this.#buffer;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        state.wake = null;
+        resolve();
+      }
+      state.wake = () => {
+        if (buffer.length >= count || state.failure !== null || state.closed) done();
+      };
+    });
   }
 
   /**
@@ -162,7 +183,7 @@ export class PubSubSource {
     this.#state.closed = true;
     this.#buffer.length = 0;
     this.#state.wake?.();
-    if (this.#state.started) {
+    if (this.#state.opened) {
       this.#subscription.removeAllListeners("message");
       try {
         await this.#subscription.close();
@@ -172,9 +193,9 @@ export class PubSubSource {
     }
   }
 
-  #start(): void {
-    if (this.#state.started) return;
-    this.#state.started = true;
+  /** Opens the stream: messages flow into the buffer from now on. */
+  #open(): void {
+    this.#state.opened = true;
     this.#subscription.on("message", (message: Message) => {
       if (this.#state.closed) {
         message.nack();

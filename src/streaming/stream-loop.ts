@@ -13,13 +13,21 @@ export const DEFAULT_BATCH_MAX_MESSAGES = 5_000;
 export const DEFAULT_BATCH_MAX_WAIT_MS = 2_000;
 
 /** What the loop needs of a source: Pub/Sub subscriptions and files both fit. */
-export interface MicroBatchSource<M extends { readonly line: Buffer }> {
+/** One message of a micro-batch: its input line and, from Pub/Sub, its delivery metadata. */
+export interface BatchMessage {
+  readonly line: Buffer;
+  readonly meta?: { readonly message_id: string | null; readonly publish_time: string | null };
+}
+
+export interface MicroBatchSource<M extends BatchMessage> {
   next(maxMessages: number, maxWaitMs: number): Promise<M[]>;
   ack(batch: ReadonlyArray<M>): Promise<void>;
   nack(batch: ReadonlyArray<M>): Promise<void>;
   close(): Promise<void>;
   /** True when a bounded source has no more input (a file); absent for Pub/Sub. */
   readonly exhausted?: boolean;
+  /** A bounded source resumes after the lines a committed state already consumed. */
+  skip?(lines: number): void;
 }
 
 /** Published after a batch's outputs are durable, before its ack (at least once). */
@@ -29,7 +37,7 @@ export interface ExtraSink {
   close(): Promise<void>;
 }
 
-export interface StreamOptions<M extends { readonly line: Buffer }> {
+export interface StreamOptions<M extends BatchMessage> {
   readonly source: MicroBatchSource<M>;
   readonly outDir: string;
   readonly store: StateStore;
@@ -63,6 +71,8 @@ interface Checkpoint {
   readonly detectors: string;
   readonly offsets: OutputOffsets;
   readonly counters: StreamCounters;
+  /** Message ids committed within the dedup horizon -> publish time (epoch ms). */
+  readonly messages: Array<[string, number]>;
 }
 
 export interface StreamSummary extends StreamCounters {
@@ -90,7 +100,7 @@ export interface StreamSummary extends StreamCounters {
  * back, and Pub/Sub redelivers; its dead-letter policy moves a message that keeps failing to the
  * dead-letter topic after N delivery attempts.
  */
-export async function runStream<M extends { readonly line: Buffer }>(o: StreamOptions<M>): Promise<StreamSummary> {
+export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
   fs.mkdirSync(o.outDir, { recursive: true });
   const files: RecoverFiles = {
     events: path.join(o.outDir, "events.jsonl"),
@@ -108,6 +118,8 @@ export async function runStream<M extends { readonly line: Buffer }>(o: StreamOp
   await duck?.rollbackAfter(batch);
 
   const counters: StreamCounters = structuredClone(checkpoint.counters);
+  const committedMessages = new Map<string, number>(checkpoint.messages);
+  o.source.skip?.(counters.lines + counters.redelivered);
   let idleSince = Date.now();
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
   let pending = 0;
@@ -115,7 +127,15 @@ export async function runStream<M extends { readonly line: Buffer }>(o: StreamOp
   try {
     for (;;) {
       if (o.signal.stop) break;
-      const messages = await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
+      const pulled = await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
+      // A message committed before (its ack was lost, or a crash came between commit and ack)
+      // is acknowledged again and counted, never processed twice.
+      const again = pulled.filter((m) => m.meta?.message_id != null && committedMessages.has(m.meta.message_id));
+      const messages = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
+      if (again.length > 0) {
+        await o.source.ack(again);
+        counters.redelivered += again.length;
+      }
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
       if (messages.length === 0 && !ended && !idle) continue;
@@ -148,7 +168,8 @@ export async function runStream<M extends { readonly line: Buffer }>(o: StreamOp
         counters.redelivered += result.stats.redelivered;
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
         pending = result.stats.pending_deadlines;
-        checkpoint = { detectors: toJson(detectorState(stateId)), offsets: to, counters: structuredClone(counters) };
+        rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
+        checkpoint = { detectors: toJson(detectorState(stateId)), offsets: to, counters: structuredClone(counters), messages: [...committedMessages] };
         const ds = detectorState(stateId);
         await o.store.commit({ batch: batch + 1, watermark: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, maxEventTime: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, detectors: checkpoint });
         batch += 1;
@@ -156,6 +177,9 @@ export async function runStream<M extends { readonly line: Buffer }>(o: StreamOp
         await o.source.ack(messages);
       } catch (err) {
         await o.source.nack(messages);
+        Object.assign(counters, structuredClone(checkpoint.counters));
+        committedMessages.clear();
+        for (const [k, v] of checkpoint.messages) committedMessages.set(k, v);
         registerDetectorState(stateId, fromJson(checkpoint.detectors));
         truncateOutputs(files, checkpoint.offsets);
         await duck?.rollbackAfter(batch);
@@ -188,7 +212,25 @@ function freshCheckpoint(): Checkpoint {
     detectors,
     offsets: { events: 0, flags: 0, deadLetters: 0 },
     counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, flags_by_kind: {} },
+    messages: [],
   };
+}
+
+/** Adds a batch's message ids; forgets those published more than the horizon before the newest. */
+function rememberMessages(
+  seen: Map<string, number>,
+  batch: ReadonlyArray<{ readonly meta?: { readonly message_id: string | null; readonly publish_time: string | null } }>,
+  horizonMs: number,
+): void {
+  let newest = -Infinity;
+  for (const m of batch) {
+    if (m.meta?.message_id == null) continue;
+    const t = m.meta.publish_time === null ? Date.now() : Date.parse(m.meta.publish_time);
+    seen.set(m.meta.message_id, t);
+    if (t > newest) newest = t;
+  }
+  if (!Number.isFinite(newest)) return;
+  for (const [id, t] of seen) if (t < newest - horizonMs) seen.delete(id);
 }
 
 function outputOffsets(files: RecoverFiles): OutputOffsets {
