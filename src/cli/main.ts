@@ -18,7 +18,7 @@ const USAGE = `usage:
   recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--no-duckdb] [--quiet]
   recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
                  [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--batch-size N] [--batch-wait-ms MS]
-                 [--id-attribute NAME] [--timestamp-attribute NAME] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
+                 [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
@@ -137,6 +137,7 @@ async function streamCommand(args: string[]): Promise<number> {
       config: { type: "string" },
       now: { type: "string" },
       rates: { type: "string" },
+      "batch-log": { type: "string" },
       "no-duckdb": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -196,6 +197,7 @@ async function streamCommand(args: string[]): Promise<number> {
       untilIdleMs: untilIdle,
       duckdb: !values["no-duckdb"],
       extraSinks: [],
+      batchLog: values["batch-log"],
       progress: !values.quiet,
       signal,
     });

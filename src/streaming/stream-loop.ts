@@ -52,6 +52,8 @@ export interface StreamOptions<M extends BatchMessage> {
   readonly duckdb: boolean;
   readonly extraSinks: ReadonlyArray<ExtraSink>;
   readonly progress: boolean;
+  /** Appends one JSON line per committed batch `{batch, messages, message_ids, first_line}` (tests, audits). */
+  readonly batchLog?: string;
   /** Set `stop` to finish the batch in hand and return (SIGINT/SIGTERM). */
   readonly signal: { stop: boolean };
 }
@@ -173,6 +175,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         const ds = detectorState(stateId);
         await o.store.commit({ batch: batch + 1, watermark: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, maxEventTime: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, detectors: checkpoint });
         batch += 1;
+        if (o.batchLog !== undefined) {
+          const ids = messages.map((m) => m.meta?.message_id ?? null);
+          fs.appendFileSync(o.batchLog, JSON.stringify({ batch, messages: messages.length, first_line: counters.lines - result.stats.lines + 1, message_ids: ids }) + "\n");
+        }
         faultPoint("after_state_before_ack");
         await o.source.ack(messages);
       } catch (err) {
