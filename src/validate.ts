@@ -63,7 +63,9 @@ export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return dead("malformed_json", [{ path: [], code: "invalid_json", message: (err as Error).message.slice(0, 200) }]);
+    // V8's message quotes the input around the error: keep only the position (no PII).
+    const at = /position (\d+)/.exec((err as Error).message);
+    return dead("malformed_json", [{ path: [], code: "invalid_json", message: at === null ? "not valid JSON" : `not valid JSON (at position ${at[1]})` }]);
   }
   if (!isPlainObject(parsed)) return dead("schema", [{ path: [], code: "invalid_type", message: "expected a JSON object" }]);
   return validateObject(parsed, text, line, ctx, dead);
@@ -223,13 +225,13 @@ function deadLetter(
   ctx: ValidationContext,
   receivedAt: string,
 ): DeadLetter {
-  const truncated = body.length > MAX_RAW_BYTES;
+  const { raw, truncated } = cutRaw(body);
   const eventId = getPath(parsed, ctx.config.envelope.event_id);
   const meta = deliveryMeta(parsed);
   return {
     error_code: code,
     issues,
-    raw: (truncated ? body.subarray(0, MAX_RAW_BYTES) : body).toString("utf8"),
+    raw,
     raw_truncated: truncated,
     line,
     event_id: typeof eventId === "string" ? eventId.slice(0, 1024) : null,
@@ -237,4 +239,22 @@ function deadLetter(
     attributes: meta.attributes,
     received_at: receivedAt,
   };
+}
+
+/**
+ * The received bytes as UTF-8 text of at most MAX_RAW_BYTES bytes: cut on a character
+ * boundary; invalid bytes become U+FFFD, which can make the text longer than the bytes, so the
+ * decoded text is trimmed again until it fits.
+ */
+function cutRaw(body: Buffer): { raw: string; truncated: boolean } {
+  if (body.length <= MAX_RAW_BYTES) {
+    const text = body.toString("utf8");
+    if (Buffer.byteLength(text) <= MAX_RAW_BYTES) return { raw: text, truncated: false };
+  }
+  let end = Math.min(body.length, MAX_RAW_BYTES);
+  while (end > 0 && end < body.length && (body[end] & 0xc0) === 0x80) end--;
+  let text = body.subarray(0, end).toString("utf8");
+  while (Buffer.byteLength(text) > MAX_RAW_BYTES) text = text.slice(0, text.length - Math.max(1, Math.ceil((Buffer.byteLength(text) - MAX_RAW_BYTES) / 3)));
+  if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
+  return { raw: text, truncated: true };
 }

@@ -28,6 +28,8 @@ export interface RunSummary {
   readonly watermark_note: string;
   readonly lines: number;
   readonly blank_lines: number;
+  /** Pub/Sub redeliveries (same event_id and message_id as a kept event): dropped, not copies. */
+  readonly redelivered: number;
   readonly events: number;
   readonly flags: number;
   readonly dead_letters: number;
@@ -73,13 +75,15 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   stageSeconds["duckdb"] = round3(duckMs / 1000);
   const duplicates = result.kinds["duplicate"] ?? 0;
   const nearDuplicates = result.kinds["near_duplicate"] ?? 0;
-  const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines;
+  const redelivered = result.stats.redelivered;
+  const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines + redelivered;
   const summary: RunSummary = {
     input: o.input,
     now: new Date(o.nowMs).toISOString(),
     watermark_note: "bounded run: final watermark = largest valid event time",
     lines: result.stats.lines,
     blank_lines: result.stats.blank_lines,
+    redelivered,
     events: result.events,
     flags: result.flags,
     dead_letters: result.deadLetters,
@@ -89,7 +93,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     anomaly_intervals_judged: result.stats.anomaly_intervals_judged,
     conservation: {
       holds: accounted === result.stats.lines,
-      equation: `${result.stats.lines} lines = ${result.events} events + ${duplicates} duplicates + ${nearDuplicates} near-duplicates + ${result.deadLetters} dead letters + ${result.stats.blank_lines} blank`,
+      equation: `${result.stats.lines} lines = ${result.events} events + ${duplicates} duplicates + ${nearDuplicates} near-duplicates + ${result.deadLetters} dead letters + ${result.stats.blank_lines} blank + ${redelivered} redelivered`,
     },
     seconds: (Date.now() - started) / 1000,
     stage_seconds: stageSeconds,

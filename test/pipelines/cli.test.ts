@@ -1,0 +1,121 @@
+/**
+ * `recover run` through the real CLI (bin/recover.js, child processes) on a small generated
+ * file: stdout is the summary, outputs exist, stdin input gives the same outputs, and bad
+ * usage / config / --now each give one stderr line and exit code 2.
+ */
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync, type SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { RunSummary } from "../../src/pipelines/run-recover";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const BIN = path.join(ROOT, "bin", "recover.js");
+const NOW = "2026-11-25T12:00:00Z";
+
+function cli(args: string[], input?: Buffer): SpawnSyncReturns<string> {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+  if (r.error !== undefined) throw r.error;
+  return r;
+}
+
+const dirs = { tmp: "", input: "" };
+
+before(() => {
+  dirs.tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cli-test-"));
+  dirs.input = path.join(dirs.tmp, "events.jsonl");
+  const g = cli(["generate", "--events", "3000", "--seed", "3", "--out", dirs.input, "--now", NOW]);
+  assert.equal(g.status, 0, g.stderr);
+});
+
+after(() => {
+  if (dirs.tmp !== "") fs.rmSync(dirs.tmp, { recursive: true, force: true });
+});
+
+function sortedLines(file: string): string[] {
+  return fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .sort();
+}
+
+const OUTPUT_FILES = ["events.jsonl", "flags.jsonl", "dead_letter.jsonl", "summary.json", "recovery.duckdb"];
+
+/** The counting fields of a summary (not timings, memory or the input name, which vary per run). */
+function counts(s: RunSummary): Record<string, unknown> {
+  const { now, lines, blank_lines, events, flags, dead_letters, flags_by_kind, pending_deadlines, chain_key_missing, conservation } = s;
+  return { now, lines, blank_lines, events, flags, dead_letters, flags_by_kind, pending_deadlines, chain_key_missing, conservation };
+}
+
+test("recover run: exit 0, stdout is the summary JSON, every output file exists", () => {
+  const out = path.join(dirs.tmp, "out-file");
+  const r = cli(["run", "--input", dirs.input, "--out", out, "--now", NOW, "--quiet"]);
+  assert.equal(r.status, 0, r.stderr);
+  const stdout = JSON.parse(r.stdout) as RunSummary;
+  const file = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as RunSummary;
+  assert.deepEqual(stdout, file, "stdout summary = summary.json");
+  assert.equal(stdout.lines, 3000);
+  assert.equal(stdout.now, "2026-11-25T12:00:00.000Z");
+  assert.equal(stdout.conservation.holds, true, stdout.conservation.equation);
+  for (const f of OUTPUT_FILES) assert.ok(fs.existsSync(path.join(out, f)), `${f} exists`);
+  assert.equal(sortedLines(path.join(out, "events.jsonl")).length, stdout.events);
+  assert.equal(sortedLines(path.join(out, "flags.jsonl")).length, stdout.flags);
+  assert.equal(sortedLines(path.join(out, "dead_letter.jsonl")).length, stdout.dead_letters);
+});
+
+test("recover run --input - (stdin) gives the same outputs as the file", () => {
+  const a = path.join(dirs.tmp, "out-a");
+  const b = path.join(dirs.tmp, "out-stdin");
+  const ra = cli(["run", "--input", dirs.input, "--out", a, "--now", NOW, "--quiet", "--no-duckdb"]);
+  assert.equal(ra.status, 0, ra.stderr);
+  const rb = cli(["run", "--input", "-", "--out", b, "--now", NOW, "--quiet", "--no-duckdb"], fs.readFileSync(dirs.input));
+  assert.equal(rb.status, 0, rb.stderr);
+  for (const f of ["events.jsonl", "flags.jsonl", "dead_letter.jsonl"]) {
+    assert.deepEqual(sortedLines(path.join(b, f)), sortedLines(path.join(a, f)), f);
+  }
+  const sa = JSON.parse(ra.stdout) as RunSummary;
+  const sb = JSON.parse(rb.stdout) as RunSummary;
+  assert.equal(sb.input, "-");
+  assert.deepEqual(counts(sb), counts(sa));
+});
+
+function assertUsageError(r: SpawnSyncReturns<string>, what: string): void {
+  assert.equal(r.status, 2, `${what}: exit code (stderr: ${r.stderr})`);
+  const lines = r.stderr.split("\n").filter((l) => l.trim().length > 0);
+  assert.equal(lines.length, 1, `${what}: one stderr line, got ${JSON.stringify(r.stderr)}`);
+  assert.match(lines[0], /^recover: /, what);
+}
+
+test("recover run: bad usage, bad config and bad --now exit 2 with one stderr line", () => {
+  const out = path.join(dirs.tmp, "out-bad");
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--bogus"]), "--bogus");
+  assertUsageError(cli(["run", "--out", out, "--now", NOW]), "missing --input");
+  assertUsageError(cli(["run", "--input", dirs.input, "--now", NOW]), "missing --out");
+  assertUsageError(cli(["run", "--input", path.join(dirs.tmp, "nope.jsonl"), "--out", out, "--now", NOW]), "input does not exist");
+
+  const malformed = path.join(dirs.tmp, "malformed.json");
+  fs.writeFileSync(malformed, '{"near_duplicate_window_ms": 1000,\n  "chains": [\n');
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--config", malformed, "--now", NOW]), "malformed --config");
+
+  const invalid = path.join(dirs.tmp, "invalid.json");
+  fs.writeFileSync(invalid, JSON.stringify({ near_duplicate_window_ms: -5 }));
+  const r = cli(["run", "--input", dirs.input, "--out", out, "--config", invalid, "--now", NOW]);
+  assertUsageError(r, "invalid config value");
+  assert.match(r.stderr, /near_duplicate_window_ms/, "names the config path");
+
+  const unknownKey = path.join(dirs.tmp, "unknown.json");
+  fs.writeFileSync(unknownKey, JSON.stringify({ near_duplicate_window: 5 }));
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--config", unknownKey, "--now", NOW]), "unknown config key");
+
+  const badChain = path.join(dirs.tmp, "bad-chain.json");
+  fs.writeFileSync(badChain, JSON.stringify({ chains: [{ name: "c", steps: [{ event_type: "a", key: "data.k" }] }] }));
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--config", badChain, "--now", NOW]), "chain with one step");
+
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "2026-11-25T12:00:00"]), "--now without zone");
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "yesterday"]), "--now not a date");
+  assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "2026-02-30T12:00:00Z"]), "--now 30 February");
+  assertUsageError(cli(["bogus-command"]), "unknown command");
+});
