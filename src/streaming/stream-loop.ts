@@ -78,6 +78,10 @@ interface Checkpoint {
 }
 
 export interface StreamSummary extends StreamCounters {
+  /** Wall time of this process's loop, and the part from the first message to the last commit. */
+  readonly seconds: number;
+  readonly active_seconds: number;
+  readonly peak_rss_mb: number;
   readonly state_entries: number;
   readonly pending_deadlines: number;
   readonly stopped_by: "idle" | "end_of_input" | "signal";
@@ -126,6 +130,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
   let pending = 0;
   const started = Date.now();
+  let firstMessageAt: number | null = null;
+  let lastCommitAt: number | null = null;
   try {
     for (;;) {
       if (o.signal.stop) break;
@@ -141,7 +147,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
       if (messages.length === 0 && !ended && !idle) continue;
-      if (messages.length > 0) idleSince = Date.now();
+      if (messages.length > 0) {
+        idleSince = Date.now();
+        firstMessageAt ??= Date.now();
+      }
       const final = ended || idle;
       fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1")).join("\n"), "latin1");
       faultPoint("before_output");
@@ -181,6 +190,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         }
         faultPoint("after_state_before_ack");
         await o.source.ack(messages);
+        if (messages.length > 0) lastCommitAt = Date.now();
       } catch (err) {
         await o.source.nack(messages);
         Object.assign(counters, structuredClone(checkpoint.counters));
@@ -209,7 +219,12 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   const state = detectorState(stateId);
   const size = stateSize(state);
   dropDetectorState(stateId);
-  return summarize(counters, size, pending, stoppedBy);
+  const timing = {
+    seconds: (Date.now() - started) / 1000,
+    active_seconds: firstMessageAt === null || lastCommitAt === null ? 0 : (lastCommitAt - firstMessageAt) / 1000,
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  return { ...summarize(counters, size, pending, stoppedBy), ...timing };
 }
 
 function freshCheckpoint(): Checkpoint {
@@ -255,7 +270,12 @@ function truncateOutputs(files: RecoverFiles, offsets: OutputOffsets): void {
   cut(files.deadLetters, offsets.deadLetters);
 }
 
-function summarize(c: StreamCounters, stateEntries: number, pending: number, stoppedBy: StreamSummary["stopped_by"]): StreamSummary {
+function summarize(
+  c: StreamCounters,
+  stateEntries: number,
+  pending: number,
+  stoppedBy: StreamSummary["stopped_by"],
+): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb"> {
   const dup = c.flags_by_kind["duplicate"] ?? 0;
   const near = c.flags_by_kind["near_duplicate"] ?? 0;
   const accounted = c.events + dup + near + c.dead_letters + c.blank_lines + c.redelivered;
