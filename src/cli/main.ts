@@ -9,7 +9,10 @@ import { FileBatchSource } from "../sources/file-batch-source";
 import { createPubSubClient } from "../sources/pubsub-client";
 import { DEFAULT_MAX_OUTSTANDING_MESSAGES, PubSubSource } from "../sources/pubsub";
 import { openStateStore } from "../state/open-state-store";
-import { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream, type BatchMessage, type MicroBatchSource } from "../streaming/stream-loop";
+import { BigQuerySink } from "../sinks/bigquery";
+import { PubSubPublisher } from "../sources/pubsub-publisher";
+import { pubsubTopicFeed, recoverySinkFeed } from "../streaming/extra-sinks";
+import { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream, type BatchMessage, type ExtraSink, type MicroBatchSource } from "../streaming/stream-loop";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
@@ -18,7 +21,8 @@ const USAGE = `usage:
   recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--no-duckdb] [--quiet]
   recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
                  [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--batch-size N] [--batch-wait-ms MS]
-                 [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
+                 [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
+                 [--bigquery PROJECT.DATASET] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
@@ -138,6 +142,9 @@ async function streamCommand(args: string[]): Promise<number> {
       now: { type: "string" },
       rates: { type: "string" },
       "batch-log": { type: "string" },
+      bigquery: { type: "string" },
+      "reprocess-topic": { type: "string" },
+      "dead-letter-topic": { type: "string" },
       "no-duckdb": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -184,6 +191,25 @@ async function streamCommand(args: string[]): Promise<number> {
       timestampField: config.envelope.timestamp,
     });
   }
+  const extraSinks: ExtraSink[] = [];
+  if (values.bigquery !== undefined) {
+    const bq = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})$/.exec(values.bigquery);
+    if (bq === null) throw new UsageError(`stream: --bigquery must be PROJECT.DATASET (got "${values.bigquery.slice(0, 60)}")`);
+    extraSinks.push(recoverySinkFeed(new BigQuerySink({ project: bq[1], dataset: bq[2] }), config));
+  }
+  if (values["reprocess-topic"] !== undefined || values["dead-letter-topic"] !== undefined) {
+    const m = /^projects\/([^/]+)\/topics\/([^/]+)$/;
+    const topicOf = (flag: string, v: string | undefined): { project: string; name: string } | undefined => {
+      if (v === undefined) return undefined;
+      const t = m.exec(v);
+      if (t === null) throw new UsageError(`stream: --${flag} must look like projects/PROJECT/topics/NAME`);
+      return { project: t[1], name: t[2] };
+    };
+    const reprocess = topicOf("reprocess-topic", values["reprocess-topic"]);
+    const dead = topicOf("dead-letter-topic", values["dead-letter-topic"]);
+    const project = (reprocess ?? dead)!.project;
+    extraSinks.push(pubsubTopicFeed(new PubSubPublisher(createPubSubClient(project)), { reprocess: reprocess?.name, deadLetters: dead?.name }, config));
+  }
   try {
     const summary = await runStream({
       source,
@@ -196,7 +222,7 @@ async function streamCommand(args: string[]): Promise<number> {
       batchMaxWaitMs: batchWait,
       untilIdleMs: untilIdle,
       duckdb: !values["no-duckdb"],
-      extraSinks: [],
+      extraSinks,
       batchLog: values["batch-log"],
       progress: !values.quiet,
       signal,

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import type { RateTable } from "../corrections/rate-table";
+import type { DeadLetter } from "../event";
 import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
 import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
 import type { StateStore } from "../state/state-store";
@@ -30,10 +31,14 @@ export interface MicroBatchSource<M extends BatchMessage> {
   skip?(lines: number): void;
 }
 
-/** Published after a batch's outputs are durable, before its ack (at least once). */
+/**
+ * Fed after a batch's outputs are in the JSON-lines files, before its state commit and ack (at
+ * least once). Returns rows it rejected, as dead letters the loop appends to the dead-letter
+ * output (never dropped).
+ */
 export interface ExtraSink {
   readonly name: string;
-  publish(batch: number, files: RecoverFiles, from: OutputOffsets, to: OutputOffsets): Promise<void>;
+  publish(batch: number, files: RecoverFiles, from: OutputOffsets, to: OutputOffsets): Promise<DeadLetter[]>;
   close(): Promise<void>;
 }
 
@@ -66,6 +71,8 @@ export interface StreamCounters {
   events: number;
   dead_letters: number;
   redelivered: number;
+  /** Rows an extra sink (BigQuery) refused, kept as `sink_rejected` dead letters (not input lines). */
+  sink_rejected: number;
   flags_by_kind: Record<string, number>;
 }
 
@@ -167,10 +174,15 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
           final,
           append: true,
         });
+        const written = outputOffsets(files);
+        for (const sink of o.extraSinks) {
+          const rejected = await sink.publish(batch + 1, files, from, written);
+          if (rejected.length > 0) fs.appendFileSync(files.deadLetters, rejected.map((d) => JSON.stringify(d) + "\n").join(""));
+          counters.sink_rejected += rejected.length;
+        }
         const to = outputOffsets(files);
         await duck?.insertBatch(batch + 1, files, from, to);
         faultPoint("after_output_before_state");
-        for (const sink of o.extraSinks) await sink.publish(batch + 1, files, from, to);
         counters.batches += 1;
         counters.lines += result.stats.lines;
         counters.blank_lines += result.stats.blank_lines;
@@ -232,7 +244,7 @@ function freshCheckpoint(): Checkpoint {
   return {
     detectors,
     offsets: { events: 0, flags: 0, deadLetters: 0 },
-    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, flags_by_kind: {} },
+    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, sink_rejected: 0, flags_by_kind: {} },
     messages: [],
   };
 }
