@@ -22,7 +22,7 @@ const USAGE = `usage:
   recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
                  [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--batch-size N] [--batch-wait-ms MS]
                  [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
-                 [--bigquery PROJECT.DATASET] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
+                 [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
@@ -143,6 +143,7 @@ async function streamCommand(args: string[]): Promise<number> {
       rates: { type: "string" },
       "batch-log": { type: "string" },
       bigquery: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
       "reprocess-topic": { type: "string" },
       "dead-letter-topic": { type: "string" },
       "no-duckdb": { type: "boolean", default: false },
@@ -152,6 +153,13 @@ async function streamCommand(args: string[]): Promise<number> {
   });
   if ((values.subscription === undefined) === (values.input === undefined)) throw new UsageError("stream: give exactly one of --subscription or --input");
   if (values.out === undefined) throw new UsageError("stream: --out DIR is required");
+  if (values["dry-run"]) {
+    // Prints what `--bigquery` would create, and exits: no connection is made.
+    const bq = /^([^.]+)\.(.+)$/.exec(values.bigquery ?? "");
+    if (bq === null) throw new UsageError("stream: --dry-run prints the BigQuery DDL and needs --bigquery PROJECT.DATASET");
+    process.stdout.write(new BigQuerySink({ project: bq[1], dataset: bq[2], dryRun: true }).ddl().join("\n\n") + "\n");
+    return EXIT.ok;
+  }
   const positive = (name: string, text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
     const n = Number(text);
