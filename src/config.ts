@@ -94,6 +94,12 @@ export const RecoveryConfig = z
     gap_timeout_ms: z.number().int().nonnegative().default(DEFAULT_GAP_TIMEOUT_MS),
     chains: z.array(Chain).default(DEFAULT_CHAINS),
     uniqueness: z.array(UniquenessRule).default(DEFAULT_UNIQUENESS_RULES),
+    /**
+     * Streaming: forget a business key once the watermark is this far past its first event.
+     * Default null: keys are kept forever (the default rule has no time limit), so this state
+     * grows with the number of distinct keys.
+     */
+    business_key_retention_ms: z.number().int().positive().nullable().default(null),
     /** Currency revalidation, arithmetic, field swaps, call checks (src/corrections/config.ts). */
     corrections: CorrectionConfig.default({}),
     /** Volume and ratio anomalies over the deduplicated stream (src/anomalies/config.ts). */

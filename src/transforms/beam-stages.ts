@@ -154,7 +154,12 @@ export function stageClock(parts: Iterable<number>, stateId: string, config: Rec
   const ds = detectorState(stateId);
   for (const p of parts) if (p > ds.maxEventTime) ds.maxEventTime = p;
   const max = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : NO_WATERMARK;
-  return { ms: final ? max : max - config.allowed_lateness_ms, final };
+  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final };
+  const retention = config.business_key_retention_ms;
+  if (retention !== null) {
+    for (const [key, state] of ds.businessKeys) if (state.first !== null && state.first.eventTime < clock.ms - retention) ds.businessKeys.delete(key);
+  }
+  return clock;
 }
 
 export function* runCorrections(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding }> {
