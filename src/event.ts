@@ -31,6 +31,8 @@ export interface ReceivedEvent {
   /** Values of the configured key paths (chains, business keys), by path; null when absent. */
   readonly keys: Readonly<Record<string, string | null>>;
   readonly meta: DeliveryMeta;
+  /** False when no correction rule can act on it (src/corrections/candidate.ts): not re-parsed. */
+  readonly correctable: boolean;
   /** The event as received (JSON text, BOM and CR removed); possibly rewritten by corrections. */
   readonly raw: string;
 }

@@ -5,6 +5,7 @@ import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } f
 import { contentHash } from "./hash";
 import { canonicalJson, collectPath, getPath, isPlainObject, jsonDepth } from "./json-path";
 import { parseEventTime } from "./timestamp";
+import { mayNeedCorrection } from "./corrections/candidate";
 
 /** Deepest `data` nesting accepted; deeper payloads are `schema` dead letters. */
 export const MAX_DATA_DEPTH = 64;
@@ -133,6 +134,7 @@ function validateObject(
     fingerprint: contentHash(fields.event_type + "\u0000" + canonicalJson(fields.data)),
     keys,
     meta: deliveryMeta(obj),
+    correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections),
     raw: text,
   };
   return { kind: "event", event };

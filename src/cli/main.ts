@@ -7,7 +7,7 @@ import { loadRates } from "../sources/load-rates";
 import * as path from "path";
 import { FileBatchSource } from "../sources/file-batch-source";
 import { createPubSubClient } from "../sources/pubsub-client";
-import { DEFAULT_MAX_OUTSTANDING_MESSAGES, PubSubSource } from "../sources/pubsub";
+import { PubSubSource } from "../sources/pubsub";
 import { openStateStore } from "../state/open-state-store";
 import { BigQuerySink } from "../sinks/bigquery";
 import { PubSubPublisher } from "../sources/pubsub-publisher";
@@ -172,7 +172,9 @@ async function streamCommand(args: string[]): Promise<number> {
   const config = loadConfig(values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
   const rates = values.rates === undefined ? null : await loadRates(values.rates, config, nowMs ?? Date.now());
-  const store = openStateStore(values.state ?? path.join(values.out, "state"), "recover");
+  // The Redis key prefix names the pipeline by its output directory, so two streams sharing a
+  // Redis database never load each other's state.
+  const store = openStateStore(values.state ?? path.join(values.out, "state"), `recover:${path.resolve(values.out)}`);
   const signal = { stop: false };
   const stop = () => {
     if (signal.stop) process.exit(130);
@@ -192,7 +194,9 @@ async function streamCommand(args: string[]): Promise<number> {
     const pubsub = createPubSubClient(m[1]);
     client = pubsub;
     source = new PubSubSource(pubsub, m[2], {
-      maxOutstandingMessages: Math.max(2 * batchSize, DEFAULT_MAX_OUTSTANDING_MESSAGES),
+      // Two batches in flight at most: enough for the next batch to fill while one is processed,
+      // and after a crash at most that many messages come back late.
+      maxOutstandingMessages: 2 * batchSize,
       idAttribute: values["id-attribute"],
       timestampAttribute: values["timestamp-attribute"],
       eventIdField: config.envelope.event_id,

@@ -77,6 +77,8 @@ export function incomingCorrections(event: CorrectionEvent): Correction[] {
 
 /** True when the event already carries the correction `(rule, field)`. */
 export function alreadyCorrected(event: CorrectionEvent, rule: string, field: string): boolean {
+  // Most events carry no corrections: skip hashing the id for them.
+  if (!Array.isArray(event.corrections) || event.corrections.length === 0) return false;
   const id = correctionId(event.event_id, rule, field);
   return incomingCorrections(event).some((c) => c.correction_id === id);
 }

@@ -150,6 +150,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       if (again.length > 0) {
         await o.source.ack(again);
         counters.redelivered += again.length;
+        counters.lines += again.length;
       }
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
@@ -159,7 +160,9 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         firstMessageAt ??= Date.now();
       }
       const final = ended || idle;
-      fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1")).join("\n"), "latin1");
+      // One message is one line: a line feed inside a message (pretty-printed JSON, where it can
+      // only be whitespace between tokens) becomes a space, so it is not split into several.
+      fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1").replace(/[\r\n]/g, " ")).join("\n"), "latin1");
       faultPoint("before_output");
       const from = outputOffsets(files);
       try {

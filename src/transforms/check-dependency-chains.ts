@@ -1,6 +1,7 @@
 import type { ChainConfig } from "../config";
 import type { ReceivedEvent } from "../event";
 import { finding, type Finding } from "../flag";
+import { stableId } from "../hash";
 
 /**
  * Dependency chains: ordered steps `{event_type, key, max_delay_ms}` keyed per chain on a
@@ -18,6 +19,10 @@ import { finding, type Finding } from "../flag";
  * The earliest event of a step counts when a step repeats. `detail`: `chain`, `missing`,
  * `after`, `deadline` (ISO). `flag_id` = hash(kind, chain, key, step type).
  *
+ * Streaming: a step that arrives after it was flagged missing emits `gap_filled` (action
+ * `none`, the same retraction sequence gaps use) and is then judged late or not, so the net
+ * findings equal a bounded run's once retractions are applied.
+ *
  * Time: an upstream gap is decided once the watermark reaches the step after it, a late step
  * once the watermark reaches it, a downstream gap once the watermark passes its deadline;
  * `final` (end of a bounded input) decides the first two regardless. State: one small record
@@ -33,10 +38,12 @@ export interface ChainState {
   readonly steps: Array<{ eventId: string; eventTime: number; eventType: string; source: string } | null>;
   /** Step types already judged (flagged or cleared), so nothing is flagged twice. */
   readonly judged: Set<string>;
+  /** Step types flagged missing that have not arrived since (streaming retractions). */
+  readonly missingFlagged: Set<string>;
 }
 
 export function newChainState(chain: ChainConfig): ChainState {
-  return { steps: chain.steps.map(() => null), judged: new Set() };
+  return { steps: chain.steps.map(() => null), judged: new Set(), missingFlagged: new Set() };
 }
 
 /** Records one kept event of this chain and key. */
@@ -89,12 +96,23 @@ export function judgeChain(state: ChainState, chain: ChainConfig, key: string, w
   };
   for (let i = 0; i <= last; i++) {
     const type = chain.steps[i].event_type;
-    if (state.judged.has(type)) continue;
     const step = state.steps[i];
+    if (state.judged.has(type)) {
+      // Streaming: a step flagged missing arrived after all. Retract with `gap_filled`, then
+      // judge it as a bounded run would have (late or not).
+      if (step !== null && state.missingFlagged.has(type)) {
+        state.missingFlagged.delete(type);
+        findings.push({ ...make("gap_filled", "none", i, step, null), flag_id: stableId(["gap_filled", chain.name, key, type]) });
+        const d = stepDeadline(state, chain, i);
+        if (d !== null && step.eventTime > d.deadline) findings.push(make("late_step", "none", i, step, null));
+      }
+      continue;
+    }
     if (step === null) {
       const next = state.steps.slice(i + 1).find((s) => s !== null)!;
       if (!final && watermark < next.eventTime) continue;
       state.judged.add(type);
+      state.missingFlagged.add(type);
       findings.push(make("missing_upstream", "reprocess", i, next, type));
     } else {
       if (!final && watermark < step.eventTime) continue;
@@ -109,6 +127,7 @@ export function judgeChain(state: ChainState, chain: ChainConfig, key: string, w
     const deadline = lastStep.eventTime + chain.steps[next].max_delay_ms;
     if (watermark > deadline) {
       state.judged.add(chain.steps[next].event_type);
+      state.missingFlagged.add(chain.steps[next].event_type);
       findings.push(make("missing_downstream", "reprocess", next, lastStep, chain.steps[next].event_type));
     } else pending = 1;
   }

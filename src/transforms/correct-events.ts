@@ -18,8 +18,8 @@ import { getPath, isPlainObject } from "../json-path";
  * replaying the output changes nothing. Still exactly one record per event.
  *
  * `rates` null switches currency revalidation off (no `--rates` given): the other rules run.
- * Only events whose JSON mentions a field some rule reads are parsed again (a substring
- * test on the field names), so the rest cost nothing.
+ * Only events validation marked `correctable` (a conservative prefilter, see
+ * src/corrections/candidate.ts) are parsed again, so the rest cost nothing.
  *
  * @example
  * // order.paid {amount: 60.24, currency: "AUD", amount_usd: 50} at 1.5 AUD/USD
@@ -27,7 +27,7 @@ import { getPath, isPlainObject } from "../json-path";
  * //    flag currency_mismatch
  */
 export function correctKeptEvent(event: ReceivedEvent, rates: RateTable | null, config: RecoveryConfig): { event: ReceivedEvent; findings: Finding[] } {
-  if (!mentionsCorrectedField(event.raw, config)) return { event, findings: [] };
+  if (!event.correctable) return { event, findings: [] };
   const obj: unknown = JSON.parse(event.raw);
   const data = getPath(obj, config.envelope.data);
   if (!isPlainObject(obj) || !isPlainObject(data)) return { event, findings: [] };
@@ -56,20 +56,6 @@ function correctWithoutCurrency(event: CorrectionEvent, config: RecoveryConfig):
     findings.push(...state.findings);
   }
   return { ...state, findings };
-}
-
-const needleCache = new WeakMap<RecoveryConfig, string[]>();
-
-function mentionsCorrectedField(raw: string, config: RecoveryConfig): boolean {
-  let needles = needleCache.get(config);
-  if (needles === undefined) {
-    const c = config.corrections;
-    const paths = [c.amount_path, c.amount_usd_path, c.items_path, c.duration_path, ...c.swap_objects, ...c.range_rules.map((r) => r.path)];
-    needles = [...new Set(paths.map((p) => `"${p.split(".").pop()}"`))];
-    needleCache.set(config, needles);
-  }
-  for (const n of needles) if (raw.includes(n)) return true;
-  return false;
 }
 
 function withPath(obj: Record<string, unknown>, steps: string[], value: unknown): Record<string, unknown> {

@@ -37,6 +37,7 @@ export function ev(spec: {
     fingerprint: contentHash(type + "\u0000" + canonicalJson(data)),
     keys,
     meta: { message_id: null, publish_time: null, attributes: null, delivery_attempt: null },
+    correctable: true,
     raw: JSON.stringify(raw),
   };
 }
