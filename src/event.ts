@@ -26,8 +26,6 @@ export interface ReceivedEvent {
   /** Event time in epoch milliseconds. */
   readonly event_time: number;
   readonly event_type: string;
-  /** Hash of (event_type, canonical data): equal for near-duplicates. */
-  readonly fingerprint: string;
   /** Values of the configured key paths (chains, business keys), by path; null when absent. */
   readonly keys: Readonly<Record<string, string | null>>;
   readonly meta: DeliveryMeta;

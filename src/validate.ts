@@ -2,8 +2,7 @@ import { isUtf8 } from "buffer";
 import { z } from "zod";
 import type { RecoveryConfig } from "./config";
 import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } from "./event";
-import { contentHash } from "./hash";
-import { canonicalJson, collectPath, getPath, isPlainObject, jsonDepth } from "./json-path";
+import { collectPath, getPath, isPlainObject, jsonDepth } from "./json-path";
 import { parseEventTime } from "./timestamp";
 import { mayNeedCorrection } from "./corrections/candidate";
 
@@ -131,7 +130,6 @@ function validateObject(
     timestamp: stamp as string,
     event_time: eventTime,
     event_type: fields.event_type,
-    fingerprint: contentHash(fields.event_type + "\u0000" + canonicalJson(fields.data)),
     keys,
     meta: deliveryMeta(obj),
     correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections),
@@ -142,6 +140,8 @@ function validateObject(
 
 /** Numbers (or numeric strings) at the declared paths must be finite and >= their minimum. */
 function checkNumericFields(obj: Record<string, unknown>, config: RecoveryConfig): Issue[] {
+  // Fast path without allocations for the common all-valid case; issues only on failure.
+  if (config.validation.numeric_fields.every((f) => numericValid(obj, compiledSteps(f.path), 0, f.min))) return [];
   const issues: Issue[] = [];
   for (const field of config.validation.numeric_fields) {
     for (const { path, value } of collectPath(obj, field.path)) {
@@ -167,6 +167,33 @@ function fastEnvelopeCheck(c: Record<string, unknown>): boolean {
 
 function isIdString(v: unknown): boolean {
   return typeof v === "string" && v.length >= 1 && v.length <= 1024;
+}
+
+const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/;
+const stepCache = new Map<string, Array<{ name: string; array: boolean }>>();
+
+function compiledSteps(path: string): Array<{ name: string; array: boolean }> {
+  let steps = stepCache.get(path);
+  if (steps === undefined) {
+    steps = path.split(".").map((raw) => (raw.endsWith("[]") ? { name: raw.slice(0, -2), array: true } : { name: raw, array: false }));
+    stepCache.set(path, steps);
+  }
+  return steps;
+}
+
+function numericValid(node: unknown, steps: Array<{ name: string; array: boolean }>, i: number, min: number | null): boolean {
+  if (i === steps.length) {
+    if (node === null) return true;
+    const n = typeof node === "number" ? node : typeof node === "string" && NUMERIC_TEXT.test(node) ? Number(node) : NaN;
+    return Number.isFinite(n) && (min === null || n >= min);
+  }
+  const step = steps[i];
+  if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, step.name)) return true;
+  const child = node[step.name];
+  if (!step.array) return numericValid(child, steps, i + 1, min);
+  if (!Array.isArray(child)) return true;
+  for (const el of child) if (!numericValid(el, steps, i + 1, min)) return false;
+  return true;
 }
 
 function keyValue(value: unknown): string | null {

@@ -1,33 +1,49 @@
 import type { ReceivedEvent } from "../event";
 import { finding, type Finding } from "../flag";
+import { contentHash } from "../hash";
+import { canonicalJson, getPath } from "../json-path";
 
 /**
  * Near-duplicates: a different event_id with the same source, event_type and canonical
- * data (key order ignored; compared through `fingerprint`) within `windowMs` (inclusive)
- * after an earlier kept event is discarded and flagged `near_duplicate` (action `discard`,
- * `detail.duplicate_of`). Events are judged in event-time order, ties broken by event_id;
- * only kept events can make a later one a near-duplicate, so a run of copies 0.8 s apart
- * keeps every other one that is more than the window after the last kept.
+ * data (key order ignored) within `windowMs` (inclusive) after an earlier kept event is
+ * discarded and flagged `near_duplicate` (action `discard`, `detail.duplicate_of`: the latest
+ * such kept event). Events are judged in event-time order, ties broken by event_id; only kept
+ * events can make a later one a near-duplicate, so of copies 0.8 s apart every other one that
+ * is more than the window after the last kept is kept.
  *
  * Call `judgeNearDuplicate` in `byEventTime` order (the per-source stage releases events in
- * that order once the watermark has passed them). State: the last kept event per
- * fingerprint, evicted once older than the watermark minus the window.
+ * that order once the watermark has passed them). State: the kept events of the last window
+ * per event type. The canonical data is hashed lazily, only when another kept event of the
+ * same type lies within the window, so sparse streams never pay for it.
  *
  * @example
  * // A(t=0, data {x:1}), B(t=800, data {x:1}), C(t=1900, data {x:1})
  * // -> A kept, B near_duplicate of A, C kept (1900 ms after A, the last kept)
  */
 export interface NearDuplicateState {
-  readonly lastKept: Map<string, { eventTime: number; eventId: string }>;
+  readonly recent: Map<string, Array<{ eventTime: number; eventId: string; raw: string; fingerprint: string | null }>>;
 }
 
 export function newNearDuplicateState(): NearDuplicateState {
-  return { lastKept: new Map() };
+  return { recent: new Map() };
 }
 
-export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEvent, windowMs: number): Finding | null {
-  const prior = state.lastKept.get(event.fingerprint);
-  if (prior !== undefined && prior.eventId !== event.event_id && event.event_time - prior.eventTime <= windowMs) {
+/** Hash of the canonical JSON of the data at `dataPath` of a received event's JSON text. */
+export function fingerprintOf(raw: string, dataPath: string): string {
+  return contentHash(canonicalJson(getPath(JSON.parse(raw), dataPath) ?? null));
+}
+
+export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEvent, windowMs: number, dataPath: string): Finding | null {
+  const list = state.recent.get(event.event_type) ?? [];
+  const live = list.filter((e) => event.event_time - e.eventTime <= windowMs);
+  let fingerprint: string | null = null;
+  for (let i = live.length - 1; i >= 0; i--) {
+    const prior = live[i];
+    if (prior.eventId === event.event_id) continue;
+    fingerprint ??= fingerprintOf(event.raw, dataPath);
+    prior.fingerprint ??= fingerprintOf(prior.raw, dataPath);
+    if (prior.fingerprint !== fingerprint) continue;
+    state.recent.set(event.event_type, live);
     return finding({
       kind: "near_duplicate",
       action: "discard",
@@ -39,10 +55,15 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
       detail: { duplicate_of: prior.eventId, delta_ms: event.event_time - prior.eventTime },
     });
   }
-  state.lastKept.set(event.fingerprint, { eventTime: event.event_time, eventId: event.event_id });
+  live.push({ eventTime: event.event_time, eventId: event.event_id, raw: event.raw, fingerprint });
+  state.recent.set(event.event_type, live);
   return null;
 }
 
 export function evictNearDuplicateState(state: NearDuplicateState, watermark: number, windowMs: number): void {
-  for (const [fp, entry] of state.lastKept) if (entry.eventTime < watermark - windowMs) state.lastKept.delete(fp);
+  for (const [type, list] of state.recent) {
+    const live = list.filter((e) => e.eventTime >= watermark - windowMs);
+    if (live.length === 0) state.recent.delete(type);
+    else state.recent.set(type, live);
+  }
 }

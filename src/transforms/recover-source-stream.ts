@@ -76,7 +76,7 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
   const kept: ReceivedEvent[] = [];
   const findings: Finding[] = [];
   for (const event of ready) {
-    const near = judgeNearDuplicate(state.nearDuplicates, event, config.near_duplicate_window_ms);
+    const near = judgeNearDuplicate(state.nearDuplicates, event, config.near_duplicate_window_ms, config.envelope.data);
     if (near !== null) {
       findings.push(near);
       continue;

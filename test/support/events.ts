@@ -1,6 +1,4 @@
 import type { ReceivedEvent } from "../../src/event";
-import { contentHash } from "../../src/hash";
-import { canonicalJson } from "../../src/json-path";
 
 /** Minutes after a fixed origin, as epoch ms: a scripted clock for core tests. */
 export const T0 = Date.parse("2026-11-20T00:00:00Z");
@@ -34,7 +32,6 @@ export function ev(spec: {
     timestamp: raw.timestamp,
     event_time: spec.t,
     event_type: type,
-    fingerprint: contentHash(type + "\u0000" + canonicalJson(data)),
     keys,
     meta: { message_id: null, publish_time: null, attributes: null, delivery_attempt: null },
     correctable: true,
