@@ -6,6 +6,9 @@ import { toPulledMessage, type LineMapping, type PulledMessage } from "./pubsub-
 /** Flow-control default of this source: messages held by the client (received, not acked/nacked). */
 export const DEFAULT_MAX_OUTSTANDING_MESSAGES = 10_000;
 
+/** Messages held by a consumer that dies are redelivered within about this many seconds. */
+export const DEFAULT_MAX_ACK_DEADLINE_SECONDS = 15;
+
 /** Options of a {@link PubSubSource}. */
 export interface PubSubSourceOptions extends LineMapping {
   /**
@@ -25,6 +28,8 @@ export interface PubSubSourceOptions extends LineMapping {
    * redelivers it. Default 60 minutes.
    */
   readonly maxExtensionMinutes?: number;
+  /** Longest ack deadline a lease extension asks for, in seconds; default 15. */
+  readonly maxAckDeadlineSeconds?: number;
   /** Concurrent streaming-pull streams; default 1 (the library's default is 5). */
   readonly maxStreams?: number;
 }
@@ -93,6 +98,10 @@ export class PubSubSource {
         allowExcessMessages: false,
       },
       maxExtensionTime: Duration.from({ minutes: options.maxExtensionMinutes ?? 60 }),
+      // Lease extensions ask for at most this deadline, so the messages of a consumer that
+      // died come back this soon (the library's default lets a lease run up to 10 minutes).
+      minAckDeadline: Duration.from({ seconds: 10 }),
+      maxAckDeadline: Duration.from({ seconds: options.maxAckDeadlineSeconds ?? DEFAULT_MAX_ACK_DEADLINE_SECONDS }),
       streamingOptions: { maxStreams: options.maxStreams ?? 1 },
     });
   }

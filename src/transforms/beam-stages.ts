@@ -113,8 +113,15 @@ export function* runChainGroup(kv: KV<ChainInput>, clock: StageClock, config: Re
   const [index, value] = JSON.parse(kv.key) as [number, string];
   const chain = config.chains[index];
   const result = timed(runId, "chains", () => {
-    const state = ds.chains.get(kv.key) ?? newChainState(chain);
-    for (const m of kv.value) if (!("tick" in m)) recordChainStep(state, chain, m.event);
+    const existing = ds.chains.get(kv.key);
+    const state = existing ?? newChainState(chain);
+    for (const m of kv.value) {
+      if ("tick" in m) continue;
+      // A step later than the horizon for a chain no longer held (closed and forgotten) would
+      // reopen it and repeat its findings: it is not judged (streaming only).
+      if (existing === undefined && !clock.final && m.event.event_time < clock.ms - config.dedup_horizon_ms) continue;
+      recordChainStep(state, chain, m.event);
+    }
     const judged = judgeChain(state, chain, value, clock.ms, clock.final);
     if (!clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms) ds.chains.delete(kv.key);
     else ds.chains.set(kv.key, state);

@@ -42,7 +42,9 @@ export function newSourceState(): SourceState {
 /** One arrival: exact-duplicate check and sequence bookkeeping. Returns the findings so far. */
 export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: RecoveryConfig): Finding[] {
   const findings = seeSequence(state.gaps, event);
-  if (event.event_time < state.watermark - config.dedup_horizon_ms) {
+  if (event.event_time < state.watermark - config.dedup_horizon_ms && !state.dedup.kept.has(event.event_id)) {
+    // Too late to know whether a copy was kept and forgotten: pass it, flagged, and remember
+    // its id so later copies of it are still caught.
     findings.push(
       finding({
         kind: "late_unchecked",
@@ -55,6 +57,7 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
         detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
       }),
     );
+    state.dedup.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
     state.held.push(event);
     return findings;
   }

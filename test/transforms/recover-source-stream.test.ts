@@ -133,3 +133,15 @@ test("streaming: events are held until the watermark passes them, then judged in
   assert.deepEqual(out.kept.map((e) => e.event_id), ["a"]);
   assert.deepEqual(out.findings.map((f) => [f.kind, f.event_id]), [["near_duplicate", "b"]]);
 });
+
+test("streaming: an event older than the horizon passes as late_unchecked once; its later copies are still duplicates", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "new", t: min(3 * 24 * 60), seq: 10 }), config);
+  onSourceWatermark(state, "s1", min(3 * 24 * 60), config, false);
+  const first = onSourceEvent(state, ev({ id: "old", t: min(0), seq: 1 }), config);
+  assert.deepEqual(first.map((f) => f.kind), ["late_unchecked"]);
+  const copy = onSourceEvent(state, ev({ id: "old", t: min(0), seq: 1 }), config);
+  assert.deepEqual(copy.map((f) => [f.kind, f.detail.copy]), [["duplicate", 1]]);
+  const out = onSourceWatermark(state, "s1", min(3 * 24 * 60 + 1), config, false);
+  assert.deepEqual(out.kept.map((e) => e.event_id).sort(), ["new", "old"]);
+});
