@@ -19,11 +19,17 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
  * `dataSegments("data.contact.phone")` -> `["contact", "phone"]`.
  */
 export function dataSegments(path: string): string[] | null {
+  const cached = SEGMENTS.get(path);
+  if (cached !== undefined) return cached;
   const parts = path.split(".");
-  if (parts.length < 2 || parts[0] !== "data") return null;
   const rest = parts.slice(1);
-  return rest.every((p) => p.length > 0 && !FORBIDDEN.has(p)) ? rest : null;
+  const result = parts.length >= 2 && parts[0] === "data" && rest.every((p) => p.length > 0 && !FORBIDDEN.has(p)) ? rest : null;
+  if (SEGMENTS.size < 1024) SEGMENTS.set(path, result);
+  return result;
 }
+
+/** Parsed paths (config paths: a handful), so hot rules do not split strings per event. */
+const SEGMENTS = new Map<string, string[] | null>();
 
 /** Own property of a record, or undefined. `ownGet({}, "__proto__")` -> undefined. */
 export function ownGet(obj: Record<string, unknown>, key: string): unknown {

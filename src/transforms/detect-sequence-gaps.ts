@@ -75,7 +75,7 @@ export function seeSequence(state: GapState, event: ReceivedEvent): Finding[] {
 /** Declares the gaps the watermark (or the end of input) has decided. */
 export function declareGaps(state: GapState, source: string, watermark: number, timeoutMs: number, final: boolean): Finding[] {
   if (state.pending.size === 0) return [];
-  const numbers = [...state.pending.keys()].sort((a, b) => a - b);
+  const numbers = Float64Array.from(state.pending.keys()).sort();
   const out: Finding[] = [];
   let position = state.resolvedUpTo ?? numbers[0] - 1;
   for (const n of numbers) {

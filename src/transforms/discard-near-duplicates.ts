@@ -34,8 +34,15 @@ export function fingerprintOf(raw: string, dataPath: string): string {
 }
 
 export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEvent, windowMs: number, dataPath: string): Finding | null {
-  const list = state.recent.get(event.event_type) ?? [];
-  const live = list.filter((e) => event.event_time - e.eventTime <= windowMs);
+  // Events come in event-time order, so the list is too: drop expired entries from its front.
+  let live = state.recent.get(event.event_type);
+  if (live === undefined) {
+    live = [];
+    state.recent.set(event.event_type, live);
+  }
+  let expired = 0;
+  while (expired < live.length && event.event_time - live[expired].eventTime > windowMs) expired++;
+  if (expired > 0) live.splice(0, expired);
   let fingerprint: string | null = null;
   for (let i = live.length - 1; i >= 0; i--) {
     const prior = live[i];
@@ -43,7 +50,6 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
     fingerprint ??= fingerprintOf(event.raw, dataPath);
     prior.fingerprint ??= fingerprintOf(prior.raw, dataPath);
     if (prior.fingerprint !== fingerprint) continue;
-    state.recent.set(event.event_type, live);
     return finding({
       kind: "near_duplicate",
       action: "discard",
@@ -56,7 +62,6 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
     });
   }
   live.push({ eventTime: event.event_time, eventId: event.event_id, raw: event.raw, fingerprint });
-  state.recent.set(event.event_type, live);
   return null;
 }
 
