@@ -4,6 +4,7 @@ import { ConfigError, parseConfig, type RecoveryConfig } from "../config";
 import { runRecover } from "../pipelines/run-recover";
 import { parseEventTime } from "../timestamp";
 import { loadRates } from "../sources/load-rates";
+import { sqlAnomalies } from "../anomalies/sql";
 import * as path from "path";
 import { FileBatchSource } from "../sources/file-batch-source";
 import { createPubSubClient } from "../sources/pubsub-client";
@@ -24,6 +25,7 @@ const USAGE = `usage:
                  [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
                  [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
+  recover sql anomalies --table PROJECT.DATASET.events [--model PROJECT.DATASET.NAME]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
 
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === "run") return await runCommand(rest);
     if (command === "generate") return await generateCommand(rest);
     if (command === "stream") return await streamCommand(rest);
+    if (command === "sql") return sqlCommand(rest);
     if (command === undefined || command === "help" || command === "--help" || command === "-h") {
       process.stdout.write(USAGE + "\n");
       return command === undefined ? EXIT.usage : EXIT.ok;
@@ -245,4 +248,19 @@ async function streamCommand(args: string[]): Promise<number> {
   } finally {
     if (client !== null) await client.close();
   }
+}
+
+/** `recover sql anomalies --table P.D.events`: the BigQuery ML statements for the anomaly series. */
+function sqlCommand(args: string[]): number {
+  if (args[0] !== "anomalies") throw new UsageError('sql: the only statement set is "anomalies"');
+  const { values } = parseArgs({ args: args.slice(1), options: { table: { type: "string" }, model: { type: "string" } }, strict: true });
+  if (values.table === undefined) throw new UsageError("sql anomalies: --table PROJECT.DATASET.TABLE is required");
+  let sql: ReturnType<typeof sqlAnomalies>;
+  try {
+    sql = sqlAnomalies(values.table, { model: values.model });
+  } catch (err) {
+    throw new UsageError(`sql anomalies: ${(err as Error).message}`);
+  }
+  process.stdout.write(`-- 1. train one ARIMA_PLUS model per series on hourly counts\n${sql.createModel};\n\n-- 2. flag anomalous hours\n${sql.detect};\n`);
+  return EXIT.ok;
 }
