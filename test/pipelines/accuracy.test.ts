@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BIN = path.join(ROOT, "bin", "recover.js");
 const NOW = "2026-11-25T12:00:00Z";
 
-test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 per kind, no look-alike flagged", () => {
+test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 per kind, no look-alike flagged, corrections exact and idempotent", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "accuracy-"));
   try {
     const input = path.join(dir, "events.jsonl");
@@ -25,7 +25,8 @@ test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 
     const truth = path.join(dir, "events.truth.jsonl");
     assert.ok(fs.existsSync(truth), "truth file written next to the events");
 
-    const r = spawnSync(process.execPath, [BIN, "run", "--input", input, "--out", out, "--now", NOW, "--quiet", "--no-duckdb"], {
+    const rates = path.join(dir, "events.rates.jsonl");
+    const r = spawnSync(process.execPath, [BIN, "run", "--input", input, "--out", out, "--now", NOW, "--rates", rates, "--quiet", "--no-duckdb"], {
       cwd: ROOT,
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
@@ -38,7 +39,8 @@ test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 
 
     const score = scoreRun(path.join(out, "flags.jsonl"), truth, path.join(out, "events.jsonl"), path.join(out, "dead_letter.jsonl"));
     const report = JSON.stringify(score.kinds, null, 1);
-    for (const kind of ["duplicate", "near_duplicate", "sequence_gap", "sequence_reused", "missing_upstream", "missing_downstream", "late_step", "duplicate_business_key", "dead_letter"]) {
+    for (const kind of ["duplicate", "near_duplicate", "sequence_gap", "sequence_reused", "missing_upstream", "missing_downstream", "late_step", "duplicate_business_key", "dead_letter",
+      "currency_mismatch", "arithmetic_mismatch", "zero_duration", "field_swap"]) {
       const k = score.kinds[kind];
       assert.ok(k !== undefined, `score has kind ${kind}`);
       assert.ok(k.tp > 0, `${kind}: the generator injected some (tp ${k.tp}, fn ${k.fn})`);
@@ -48,6 +50,23 @@ test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 
     assert.ok(score.lookalikes_total > 0, "the generator wrote look-alikes");
     assert.equal(score.lookalikes_flagged, 0, JSON.stringify(score.lookalike_examples));
     assert.equal(score.lookalikes_missing_from_events, 0, "every look-alike event is kept");
+    assert.ok((score.corrections_checked ?? 0) > 0, "corrected values were checked against the truth");
+    assert.equal(score.corrections_wrong, 0, JSON.stringify(score.correction_examples));
+
+    // Applying the run's output again changes nothing: no new correction, the same events.
+    const again = path.join(dir, "again");
+    const r2 = spawnSync(process.execPath, [BIN, "run", "--input", path.join(out, "events.jsonl"), "--out", again, "--now", NOW, "--rates", rates, "--quiet", "--no-duckdb"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 600_000,
+    });
+    assert.equal(r2.status, 0, r2.stderr);
+    const sorted = (file: string) => fs.readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0).sort();
+    assert.deepEqual(sorted(path.join(again, "events.jsonl")), sorted(path.join(out, "events.jsonl")));
+    const replayFlags = sorted(path.join(again, "flags.jsonl")).map((l) => JSON.parse(l) as { kind: string; action: string });
+    const reapplied = replayFlags.filter((f) => ["currency_mismatch", "arithmetic_mismatch", "field_swap"].includes(f.kind) && f.action === "none");
+    assert.deepEqual(reapplied, [], "no correction applied twice");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
