@@ -115,8 +115,26 @@ async function main(): Promise<void> {
       if (!fs.existsSync(f)) generate({ events: n, seed: 100 + k, now: new Date(base + k * windowDays * 86_400_000), out: f });
       files.push(f);
     }
+    // Concatenated without the generator's injected bad lines: a "future" timestamp of one
+    // window is a valid (far-ahead) event under a later window's processing time and would
+    // throw the watermark forward, turning the next day of traffic into late data.
     const five = path.join(dir, `stream-${5 * n}.jsonl`);
-    if (!fs.existsSync(five)) fs.writeFileSync(five, Buffer.concat(files.map((f) => fs.readFileSync(f))));
+    if (!fs.existsSync(five)) {
+      const out = fs.openSync(five, "w");
+      for (const f of files) {
+        const bad = new Set(
+          fs
+            .readFileSync(f.replace(/\.jsonl$/, ".truth.jsonl"), "utf8")
+            .split("\n")
+            .filter((l) => l.includes('"dead_letter"'))
+            .map((l) => (JSON.parse(l) as { line: number }).line),
+        );
+        const kept: string[] = [];
+        for (const { line, bytes } of readFileLines(f)) if (!bad.has(line)) kept.push(bytes.toString("utf8"));
+        fs.writeSync(out, kept.join("\n") + "\n");
+      }
+      fs.closeSync(out);
+    }
     const config = path.join(dir, "long-config.json");
     // Business keys have no time limit by default (they grow with distinct keys, by design);
     // the memory check runs with a 30-day retention to show every other state is bounded.
