@@ -63,7 +63,7 @@ function pipeline(subscription: string, round: number): { rate: number; summary:
 function streamFile(input: string, extraArgs: string[]): Record<string, number> {
   const out = path.join(dir, `memory-${path.basename(input)}`);
   fs.rmSync(out, { recursive: true, force: true });
-  const r = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(root, "bin", "recover.js"), "stream", "--input", input, "--out", out, "--quiet", "--no-duckdb", ...extraArgs], {
+  const r = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(root, "bin", "recover.js"), "stream", "--input", input, "--out", out, "--quiet", "--no-duckdb", "--batch-size", "50000", ...extraArgs], {
     encoding: "utf8",
     maxBuffer: 1 << 26,
   });
