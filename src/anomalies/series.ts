@@ -31,7 +31,3 @@ export function ratioSeries(numerator: string, denominator: string): string {
   return `ratio:${numerator}/${denominator}`;
 }
 
-/** Series id of a count series key. */
-export function seriesId(key: SeriesKey): string {
-  return key.source === null ? eventTypeSeries(key.event_type) : sourceSeries(key.source, key.event_type);
-}

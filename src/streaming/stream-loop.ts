@@ -208,7 +208,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         if (messages.length > 0) lastCommitAt = Date.now();
       } catch (err) {
         await o.source.nack(messages);
+        // Back to the last commit; redeliveries acknowledged this round stay counted.
         Object.assign(counters, structuredClone(checkpoint.counters));
+        counters.redelivered += again.length;
+        counters.lines += again.length;
         committedMessages.clear();
         for (const [k, v] of checkpoint.messages) committedMessages.set(k, v);
         registerDetectorState(stateId, fromJson(checkpoint.detectors));
