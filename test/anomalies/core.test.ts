@@ -12,6 +12,7 @@ import {
   judgeComplete,
   judgeCount,
   judgeRatio,
+  pooledRatio,
   medianAndMad,
   parseAnomalyConfig,
   poissonLower,
@@ -47,7 +48,7 @@ test("config defaults and validation", () => {
   assert.equal(c.min_expected, 20);
   assert.equal(c.direction, "down");
   assert.deepEqual(c.ratios, [{ numerator: "crm.synced", denominator: "card.scanned" }]);
-  assert.deepEqual(c.thresholds, { z: 3, p_value: 1e-3, min_drop: 0.4, min_rise: 1, ratio_min_drop: 0.2, ratio_min_rise: 0.25 });
+  assert.deepEqual(c.thresholds, { z: 3, p_value: 1e-3, min_drop: 0.4, min_rise: 1, ratio_min_drop: 0.3, ratio_min_rise: 0.25, ratio_z: 2, ratio_p_value: 0.05 });
   assert.throws(() => parseAnomalyConfig({ interval_ms: 7 * 60_000 }), /interval_ms must divide a day/);
   assert.throws(() => parseAnomalyConfig({ thresholds: { p_value: 2 } }), /thresholds\.p_value/);
   assert.throws(() => parseAnomalyConfig({ nope: 1 }), /invalid anomaly config/);
@@ -77,7 +78,15 @@ test("judgeRatio: 85 % -> 50 % is a drop; noise is not", () => {
   assert.equal(v.observed, 0.5);
   assert.equal(v.expected, 0.85);
   assert.equal(judgeRatio(80, 100, [85, 86, 84], [100, 100, 100], t, 20, "down").anomaly, null);
-  assert.equal(judgeRatio(5, 10, [85, 86, 84], [100, 100, 100], t, 20, "down").anomaly, null); // 10 scans: too few to tell
+  assert.equal(judgeRatio(6, 10, [85, 86, 84], [100, 100, 100], t, 20, "down").anomaly, null); // 60 %: a 29 % fall, under the 30 % floor
+  assert.equal(judgeRatio(5, 10, [85, 86, 84], [100, 100, 100], t, 20, "down").anomaly, "drop"); // 50 % of 10: p = 0.0099
+  // 55 % after weeks of 95, 55, 85, 65, 90 and 70 %: a volatile history explains it (z -1.4)
+  const volatile = [38, 22, 34, 26, 36, 28];
+  assert.equal(judgeRatio(22, 40, volatile, volatile.map(() => 40), t, 20, "down").anomaly, null);
+  // a past incident week (40 %) is left out of the pooled expected ratio; the median is 0.85 either way
+  const pooled = judgeRatio(50, 100, [85, 40, 170, 86], [100, 100, 200, 100], t, 20, "down");
+  assert.equal(pooled.expected, (85 + 170 + 86) / 400);
+  assert.equal(pooledRatio([85, 40, 170], [100, 100, 200], 0.85), 0.85);
   assert.equal(judgeRatio(8, 10, [8, 9], [10, 10], t, 20, "down").judged, false);
   assert.equal(judgeRatio(0, 0, [85], [100], t, 20, "down").judged, false);
 });

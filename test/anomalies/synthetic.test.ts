@@ -65,7 +65,7 @@ test("injected drops: every silent hour and every 85 % -> 50 % ratio fall with e
     tally.set(k, [n + 1, h + (hit ? 1 : 0)]);
   };
   const misses: string[] = [];
-  for (let seed = 100; seed < 110; seed++) {
+  for (let seed = 100; seed < 120; seed++) {
     const inj = injections(seed);
     const traffic = syntheticTraffic({ seed, injections: inj });
     const index = countIndex(traffic);
@@ -81,7 +81,7 @@ test("injected drops: every silent hour and every 85 % -> 50 % ratio fall with e
         const e = expectedAt(index, traffic, eventTypeSeries("card.scanned"), j.hour);
         const hit = flagged.has(hourKey(traffic, ratioSeries("crm.synced", "card.scanned"), j.hour));
         count(`ratio ${bucket(e)}`, hit);
-        if (e >= 60 && !hit) misses.push(`seed ${seed} ratio hour ${j.hour} expected scans ${e}`);
+        if (e >= DEFAULT_ANOMALY_CONFIG.min_expected && !hit) misses.push(`seed ${seed} ratio hour ${j.hour} expected scans ${e}`);
       } else {
         const series = sourceSeries(j.source, "card.scanned");
         count(`rate x0.5 ${bucket(expectedAt(index, traffic, series, j.hour))}`, flagged.has(hourKey(traffic, series, j.hour)));
@@ -103,6 +103,21 @@ test("false alarms on normal traffic: < 1 per 1,000 judged intervals over 10 see
   }
   t.diagnostic(`false alarms: ${alarms} / ${judged} judged series-intervals = ${((1000 * alarms) / judged).toFixed(3)} per 1,000`);
   assert.ok(judged > 50_000, `${judged}`);
+  assert.ok(alarms / judged < 1e-3, `${alarms} / ${judged}`);
+});
+
+test("false alarms of the ratio alone: < 1 per 1,000 judged ratio intervals over 30 seeds", (t) => {
+  const ratiosOnly = parseAnomalyConfig({ by_event_type: false, by_source: false });
+  let judged = 0;
+  let alarms = 0;
+  for (let seed = 1; seed <= 30; seed++) {
+    const traffic = syntheticTraffic({ seed });
+    const r = judgeComplete(stateFromRows(ratiosOnly, traffic), traffic.end);
+    judged += r.judged;
+    alarms += r.findings.length;
+  }
+  t.diagnostic(`ratio false alarms: ${alarms} / ${judged} judged ratio intervals = ${((1000 * alarms) / judged).toFixed(3)} per 1,000`);
+  assert.ok(judged > 20_000, `${judged}`);
   assert.ok(alarms / judged < 1e-3, `${alarms} / ${judged}`);
 });
 

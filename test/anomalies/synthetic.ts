@@ -37,6 +37,7 @@ export const DEFAULT_CRMS: ReadonlyArray<{ source: string; share: number }> = [
 /** An injected loss: a source emits nothing for an hour, or the sync ratio falls for an hour. */
 export type Injection =
   | { readonly kind: "silent"; readonly source: string; readonly hour: number }
+  /** The sync ratio of every scan in the hour is `ratio`: exactly round(ratio * scans) entries, not a binomial draw. */
   | { readonly kind: "ratio"; readonly hour: number; readonly ratio: number }
   /** A scanner source's rate multiplied by `factor` (0.5: a 50 % drop) for an hour. */
   | { readonly kind: "drop"; readonly source: string; readonly hour: number; readonly factor: number };
@@ -126,7 +127,9 @@ export function syntheticTraffic(options: SyntheticOptions): SyntheticTraffic {
       scans += n;
       push(h, s.source, "card.scanned", n);
     }
-    let synced = binomial(rng, scans, ratioAt.get(h) ?? DEFAULT_SYNC_RATIO);
+    const injected = ratioAt.get(h);
+    // An injected ratio is realized exactly (its hour holds round(ratio * scans) entries); normal hours are binomial.
+    let synced = injected === undefined ? binomial(rng, scans, DEFAULT_SYNC_RATIO) : Math.round(injected * scans);
     for (let i = 0; i < DEFAULT_CRMS.length; i++) {
       const c = DEFAULT_CRMS[i];
       const rest = DEFAULT_CRMS.slice(i).reduce((sum, x) => sum + x.share, 0);
