@@ -6,6 +6,7 @@ export * from "./robust";
 export * from "./tails";
 export * from "./verdict";
 export * from "./count-verdict";
+export * from "./dispersion";
 export * from "./ratio-verdict";
 export * from "./state";
 export * from "./judge";

@@ -23,6 +23,8 @@ import { WEEK_MS } from "./interval";
 import { countAt, prune, type AnomalyState } from "./state";
 import { eventTypeSeries, ratioSeries } from "./series";
 import { judgeCount } from "./count-verdict";
+import { seriesDispersion } from "./dispersion";
+import { median } from "./robust";
 import { judgeRatio } from "./ratio-verdict";
 import type { Verdict } from "./verdict";
 
@@ -31,7 +33,7 @@ export const VOLUME_ANOMALY = "volume_anomaly";
 /** Kind of a flag about a ratio series. */
 export const RATIO_ANOMALY = "ratio_anomaly";
 /** `detail.method` of volume flags. */
-export const VOLUME_METHOD = "weekly_median_mad+conditional_poisson";
+export const VOLUME_METHOD = "weekly_median_mad+conditional_quasi_poisson";
 /** `detail.method` of ratio flags. */
 export const RATIO_METHOD = "weekly_median_mad+binomial";
 
@@ -69,13 +71,9 @@ function judgeInterval(state: AnomalyState, start: number, findings: Finding[]):
   for (const id of ids) {
     const key = state.series.get(id);
     if (key === undefined || (key.source === null ? !config.by_event_type : !config.by_source)) continue;
-    const v = judgeCount(
-      countAt(state, id, start),
-      weekStarts.map((w) => countAt(state, id, w)),
-      config.thresholds,
-      config.min_expected,
-      config.direction,
-    );
+    const history = weekStarts.map((w) => countAt(state, id, w));
+    const dispersion = seriesDispersion(state, id, start, median(history));
+    const v = judgeCount(countAt(state, id, start), history, config.thresholds, config.min_expected, config.direction, dispersion);
     if (!v.judged) continue;
     judged++;
     if (v.anomaly === null) continue;
@@ -86,7 +84,7 @@ function judgeInterval(state: AnomalyState, start: number, findings: Finding[]):
         identity: [id, start],
         source: key.source,
         event_type: key.event_type,
-        detail: detail(id, start, end, v, VOLUME_METHOD),
+        detail: { ...detail(id, start, end, v, VOLUME_METHOD), dispersion: round(dispersion) },
       }),
     );
   }

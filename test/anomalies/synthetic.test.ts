@@ -12,10 +12,13 @@ import {
   median,
   parseAnomalyConfig,
   ratioSeries,
+  seriesAlpha,
+  seriesDispersion,
   sourceSeries,
+  DAY_MS,
 } from "../../src/anomalies";
 import type { Finding } from "../../src/flag";
-import { syntheticEvents, syntheticTraffic, type Injection, type SyntheticTraffic } from "./synthetic";
+import { DEFAULT_SYNTHETIC_START, syntheticEvents, syntheticTraffic, type Injection, type SyntheticTraffic } from "./synthetic";
 import { findingKey, hourKey, stateFromRows } from "./support";
 
 const HOURS = 8 * 168;
@@ -119,6 +122,48 @@ test("false alarms of the ratio alone: < 1 per 1,000 judged ratio intervals over
   t.diagnostic(`ratio false alarms: ${alarms} / ${judged} judged ratio intervals = ${((1000 * alarms) / judged).toFixed(3)} per 1,000`);
   assert.ok(judged > 20_000, `${judged}`);
   assert.ok(alarms / judged < 1e-3, `${alarms} / ${judged}`);
+});
+
+test("overdispersed traffic (hourly rates wobbling by 10 % and 20 %): < 1 false alarm per 1,000; silent hours still all flagged", (t) => {
+  for (const jitter of [0.1, 0.2]) {
+    let judged = 0;
+    let alarms = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const traffic = syntheticTraffic({ seed, jitter });
+      const r = judgeComplete(stateFromRows(DEFAULT_ANOMALY_CONFIG, traffic), traffic.end);
+      judged += r.judged;
+      alarms += r.findings.length;
+    }
+    t.diagnostic(`jitter ${jitter}: ${alarms} / ${judged} = ${((1000 * alarms) / judged).toFixed(3)} per 1,000`);
+    assert.ok(alarms / judged < 1e-3, `jitter ${jitter}: ${alarms} / ${judged}`);
+  }
+  const misses: string[] = [];
+  for (let seed = 100; seed < 110; seed++) {
+    const inj = injections(seed).filter((j) => j.kind === "silent");
+    const traffic = syntheticTraffic({ seed, jitter: 0.1, injections: inj });
+    const index = countIndex(traffic);
+    const flagged = new Set(judgeComplete(stateFromRows(DEFAULT_ANOMALY_CONFIG, traffic), traffic.end).findings.map(findingKey));
+    for (const j of inj) {
+      if (j.kind !== "silent") continue;
+      const series = sourceSeries(j.source, CRMS.includes(j.source) ? "crm.synced" : "card.scanned");
+      const e = expectedAt(index, traffic, series, j.hour);
+      if (e >= DEFAULT_ANOMALY_CONFIG.min_expected && !flagged.has(hourKey(traffic, series, j.hour))) misses.push(`seed ${seed} ${series} hour ${j.hour} expected ${e}`);
+    }
+  }
+  assert.deepEqual(misses, []);
+});
+
+test("dispersion: alpha about 0 for Poisson traffic, about sigma^2 for rates wobbling by sigma; the same whichever hour of the day asks first", () => {
+  const series = sourceSeries("scanner-ios", "card.scanned");
+  const day = DEFAULT_SYNTHETIC_START + 5 * WEEK_MS + 2 * DAY_MS;
+  const calm = seriesAlpha(stateFromRows(DEFAULT_ANOMALY_CONFIG, syntheticTraffic({ seed: 7 })), series, day);
+  const wobbly = syntheticTraffic({ seed: 7, jitter: 0.2 });
+  const wild = seriesAlpha(stateFromRows(DEFAULT_ANOMALY_CONFIG, wobbly), series, day);
+  assert.ok(calm >= 0 && calm < 0.01, `${calm}`);
+  assert.ok(wild > 0.02 && wild < 0.08, `${wild}`); // log-normal sigma 0.2: alpha = e^(0.04) - 1 = 0.041
+  assert.equal(seriesAlpha(stateFromRows(DEFAULT_ANOMALY_CONFIG, wobbly), series, day + 13 * HOUR_MS), wild);
+  assert.equal(seriesDispersion(stateFromRows(DEFAULT_ANOMALY_CONFIG, wobbly), series, day, 100), 1 + 100 * wild);
+  assert.equal(seriesAlpha(stateFromRows(DEFAULT_ANOMALY_CONFIG, wobbly), "source:nobody/event_type:card.scanned", day), 0);
 });
 
 test("warm-up: nothing is judged in the first two weeks; night hours below the minimum volume are not judged", () => {
