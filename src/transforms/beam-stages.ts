@@ -99,15 +99,24 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
 }
 
 function countIntervals(source: string, events: ReceivedEvent[], intervalMs: number): IntervalCounts {
-  const byKey = new Map<string, { event_type: string; start: number; n: number }>();
+  // Counts in order of first appearance, looked up by type then interval (no string keys).
+  const counts: Array<{ event_type: string; start: number; n: number }> = [];
+  const byType = new Map<string, Map<number, { event_type: string; start: number; n: number }>>();
   for (const e of events) {
     const start = Math.floor(e.event_time / intervalMs) * intervalMs;
-    const key = e.event_type + "\u0000" + start;
-    const c = byKey.get(key);
-    if (c === undefined) byKey.set(key, { event_type: e.event_type, start, n: 1 });
-    else c.n += 1;
+    let byStart = byType.get(e.event_type);
+    if (byStart === undefined) {
+      byStart = new Map();
+      byType.set(e.event_type, byStart);
+    }
+    const c = byStart.get(start);
+    if (c === undefined) {
+      const created = { event_type: e.event_type, start, n: 1 };
+      byStart.set(start, created);
+      counts.push(created);
+    } else c.n += 1;
   }
-  return { source, counts: [...byKey.values()] };
+  return { source, counts };
 }
 
 /** Merges every source's interval counts and judges the complete intervals (anomaly core). */
