@@ -51,7 +51,7 @@ export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   let end = bytes.length;
   if (end > start && bytes[end - 1] === 0x0d) end--;
-  const body = bytes.subarray(start, end);
+  const body = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   if (isBlank(body)) return { kind: "blank" };
   const dead = (code: DeadLetterCode, issues: Issue[], parsed?: unknown): Validated => ({
     kind: "dead_letter",

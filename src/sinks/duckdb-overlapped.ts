@@ -2,7 +2,6 @@ import * as path from "path";
 import { Worker } from "worker_threads";
 import type { RecoveryConfig } from "../config";
 import type { RecoverFiles } from "../pipelines/recover";
-import { loadDuckDb } from "./duckdb-tables";
 
 /** A DuckDB load running beside the pipeline (see `startDuckDbLoad`). */
 export interface OverlappedDuckDbLoad {
@@ -60,6 +59,8 @@ export function startDuckDbLoad(dbPath: string, files: RecoverFiles, config: Rec
       await worker.terminate();
       if (!ok) {
         if (process.env.RECOVER_DEBUG) process.stderr.write(`[recover] overlapped DuckDB load failed (${error ?? "worker exited"}); loading again\n`);
+        // Loaded here only: the main thread of a run never needs DuckDB otherwise (the worker loads it).
+        const { loadDuckDb } = await import("./duckdb-tables.js");
         await loadDuckDb(dbPath, files, config);
       }
     },

@@ -87,7 +87,7 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
     const state = ds.sources.get(kv.key) ?? newSourceState();
     const redeliveredBefore = state.redelivered;
     const findings: Finding[] = [];
-    for (const e of events) findings.push(...onSourceEvent(state, e, config));
+    for (const e of events) for (const f of onSourceEvent(state, e, config)) findings.push(f);
     const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final);
     ds.sources.set(kv.key, state);
     statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
