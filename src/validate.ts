@@ -130,7 +130,7 @@ function validateObject(
     event_type: fields.event_type,
     keys: keyValues(obj, ctx.keyPaths),
     meta: deliveryMeta(obj),
-    correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections),
+    correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections, hasOwn(obj, "corrections")),
     raw: text,
   };
   return { kind: "event", event };

@@ -135,18 +135,41 @@ export function* runAnomalies(parts: Iterable<IntervalCounts>, clock: StageClock
   yield* result.findings;
 }
 
+/** Per event type: the chains (index, key path) it is a step of, in chain order. */
+const stepsByType = new WeakMap<RecoveryConfig["chains"], Map<string, Array<{ index: number; key: string }>>>();
+
+function chainStepsOf(chains: RecoveryConfig["chains"], eventType: string): Array<{ index: number; key: string }> | undefined {
+  let byType = stepsByType.get(chains);
+  if (byType === undefined) {
+    byType = new Map();
+    for (let index = 0; index < chains.length; index++) {
+      const seen = new Set<string>();
+      for (const s of chains[index].steps) {
+        // The first step of a type counts, as `steps.find` would pick it.
+        if (seen.has(s.event_type)) continue;
+        seen.add(s.event_type);
+        const list = byType.get(s.event_type);
+        if (list === undefined) byType.set(s.event_type, [{ index, key: s.key }]);
+        else list.push({ index, key: s.key });
+      }
+    }
+    stepsByType.set(chains, byType);
+  }
+  return byType.get(eventType);
+}
+
 export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, runId: string): Keyed[] {
   const out: Keyed[] = [];
-  config.chains.forEach((chain, index) => {
-    const step = chain.steps.find((s) => s.event_type === event.event_type);
-    if (step === undefined) return;
-    const value = event.keys[step.key];
+  const steps = chainStepsOf(config.chains, event.event_type);
+  if (steps === undefined) return out;
+  for (const { index, key } of steps) {
+    const value = event.keys[key];
     if (value === null || value === undefined) {
       statsFor(runId).chain_key_missing += 1;
-      return;
+      continue;
     }
     out.push({ key: JSON.stringify([index, value]), index, value, event });
-  });
+  }
   return out;
 }
 
@@ -221,7 +244,9 @@ export function chainMembershipShards(events: ReceivedEvent[], config: RecoveryC
 
 function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageClock, config: RecoveryConfig, stateId: string): { findings: Finding[]; pending: number } {
   const ds = detectorState(stateId);
-  const [index, value] = JSON.parse(key) as [number, string];
+  const parsed = JSON.parse(key) as [number, string];
+  const index = parsed[0];
+  const value = parsed[1];
   const chain = config.chains[index];
   const existing = ds.chains.get(key);
   const state = existing ?? newChainState(chain);
