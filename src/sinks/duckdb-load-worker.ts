@@ -32,6 +32,8 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
   let ended = false;
   let busy = false;
   let failed = false;
+  // Messages may arrive before the table exists: nothing runs on the connection until it does.
+  let ready = false;
   const fail = (err: unknown) => {
     failed = true;
     port.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
@@ -42,7 +44,7 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
     fs.rmSync(tmp, { recursive: true, force: true });
   };
   const pump = async (): Promise<void> => {
-    if (busy || failed) return;
+    if (!ready || busy || failed) return;
     busy = true;
     try {
       while (flushed - loaded >= PIECE_BYTES || (ended && flushed > loaded)) {
@@ -80,7 +82,7 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
     fail(err);
     return;
   }
-  port.postMessage({ type: "ready" });
+  ready = true;
   void pump();
 }
 
