@@ -18,6 +18,8 @@ import { createEventsTable, insertEvents, loadFlagsAndDeadLetters } from "./duck
 const PIECE_BYTES = 32 << 20;
 
 interface Job {
+  /** A directory of the caller's for the pieces (it removes it). */
+  readonly tmp: string;
   readonly dbPath: string;
   readonly files: RecoverFiles;
   readonly config: RecoveryConfig;
@@ -26,7 +28,7 @@ interface Job {
 async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<void> {
   const instance = await DuckDBInstance.create(job.dbPath);
   const db = await instance.connect();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "recover-duckdb-"));
+  const tmp = job.tmp;
   let flushed = 0;
   let loaded = 0;
   let ended = false;
@@ -41,7 +43,6 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
   const close = () => {
     db.closeSync();
     instance.closeSync();
-    fs.rmSync(tmp, { recursive: true, force: true });
   };
   const pump = async (): Promise<void> => {
     if (!ready || busy || failed) return;
@@ -54,6 +55,7 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
         copyRange(job.files.events, loaded, upTo, piece);
         await insertEvents(db, piece, job.config);
         loaded = upTo;
+        fs.rmSync(piece, { force: true });
       }
       if (ended) {
         await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);

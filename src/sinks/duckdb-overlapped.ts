@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import type { RecoveryConfig } from "../config";
@@ -28,7 +30,8 @@ export interface OverlappedDuckDbLoad {
  * await load.finish();
  */
 export function startDuckDbLoad(dbPath: string, files: RecoverFiles, config: RecoveryConfig): OverlappedDuckDbLoad {
-  const worker = new Worker(path.join(__dirname, "duckdb-load-worker.js"), { workerData: { dbPath, files, config } });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "recover-duckdb-"));
+  const worker = new Worker(path.join(__dirname, "duckdb-load-worker.js"), { workerData: { tmp, dbPath, files, config } });
   let error: string | null = null;
   let settle: ((ok: boolean) => void) | null = null;
   let outcome: boolean | null = null;
@@ -57,6 +60,7 @@ export function startDuckDbLoad(dbPath: string, files: RecoverFiles, config: Rec
       if (outcome === null) worker.postMessage({ type: "end" });
       const ok = outcome ?? (await new Promise<boolean>((resolve) => (settle = resolve)));
       await worker.terminate();
+      fs.rmSync(tmp, { recursive: true, force: true });
       if (!ok) {
         if (process.env.RECOVER_DEBUG) process.stderr.write(`[recover] overlapped DuckDB load failed (${error ?? "worker exited"}); loading again\n`);
         // Loaded here only: the main thread of a run never needs DuckDB otherwise (the worker loads it).
@@ -67,6 +71,7 @@ export function startDuckDbLoad(dbPath: string, files: RecoverFiles, config: Rec
     async abort() {
       finished(false);
       await worker.terminate();
+      fs.rmSync(tmp, { recursive: true, force: true });
     },
   };
 }
