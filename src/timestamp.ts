@@ -10,6 +10,10 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Epoch milliseconds of a strict ISO-8601 timestamp with a zone, or null when invalid. */
 export function parseEventTime(text: string): number | null {
+  if (text.length === 24) {
+    const fast = parseMillisZ(text);
+    if (fast !== undefined) return fast;
+  }
   const m = ISO_WITH_ZONE.exec(text);
   if (m === null) return null;
   const year = +m[1];
@@ -34,4 +38,41 @@ export function parseEventTime(text: string): number | null {
   const utc = Date.UTC(year + shift, month - 1, day, hour, minute, second, millis) - shift * 146_097 * 86_400_000;
   const ms = utc - offsetMinutes * 60_000;
   return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * Fast path for the common `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 characters): the same checks and
+ * result as the pattern above, without a regex match. `undefined` for any other shape (the
+ * caller then uses the pattern).
+ */
+function parseMillisZ(t: string): number | null | undefined {
+  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46) return undefined;
+  const sep = t.charCodeAt(10);
+  const zone = t.charCodeAt(23);
+  if ((sep !== 84 && sep !== 116) || (zone !== 90 && zone !== 122)) return undefined;
+  const year = digits(t, 0, 4);
+  const month = digits(t, 5, 2);
+  const day = digits(t, 8, 2);
+  const hour = digits(t, 11, 2);
+  const minute = digits(t, 14, 2);
+  const second = digits(t, 17, 2);
+  const millis = digits(t, 20, 3);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || millis < 0) return undefined;
+  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + leap) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const shift = year < 100 ? 400 : 0;
+  const ms = Date.UTC(year + shift, month - 1, day, hour, minute, second, millis) - shift * 146_097 * 86_400_000;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** The decimal value of `n` ASCII digits at `from`, or -1 if any is not a digit. */
+function digits(t: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from "buffer";
 import { z } from "zod";
 import type { RecoveryConfig } from "./config";
 import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } from "./event";
-import { collectPath, getPath, isPlainObject, jsonDepth } from "./json-path";
+import { collectPath, getPath, isPlainObject } from "./json-path";
 import { parseEventTime } from "./timestamp";
 import { mayNeedCorrection } from "./corrections/candidate";
 
@@ -51,7 +51,7 @@ export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   let end = bytes.length;
   if (end > start && bytes[end - 1] === 0x0d) end--;
-  const body = bytes.subarray(start, end);
+  const body = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   if (isBlank(body)) return { kind: "blank" };
   const dead = (code: DeadLetterCode, issues: Issue[], parsed?: unknown): Validated => ({
     kind: "dead_letter",
@@ -79,26 +79,26 @@ function validateObject(
   dead: (code: DeadLetterCode, issues: Issue[], parsed?: unknown) => Validated,
 ): Validated {
   const env = ctx.config.envelope;
-  const candidate = {
-    event_id: getPath(obj, env.event_id),
-    source: getPath(obj, env.source),
-    sequence: getPath(obj, env.sequence),
-    event_type: getPath(obj, env.event_type),
-    data: getPath(obj, env.data),
-  };
+  const eventId = getPath(obj, env.event_id);
+  const source = getPath(obj, env.source);
+  const sequence = getPath(obj, env.sequence);
+  const eventType = getPath(obj, env.event_type);
+  const data = getPath(obj, env.data);
   // The zod schema is the specification; the hand-written predicate is its fast path for
   // the common valid case, and zod runs only to explain a failure.
-  const checked = fastEnvelopeCheck(candidate) ? { success: true as const, data: candidate as z.output<typeof Envelope> } : Envelope.safeParse(candidate);
-  if (!checked.success) {
-    const issues = checked.error.issues.map((i) => ({
-      path: [...configuredPath(env, String(i.path[0])), ...i.path.slice(1)],
-      code: i.code,
-      message: i.message,
-    }));
-    return dead("schema", issues, obj);
+  if (!fastEnvelopeCheck(eventId, source, sequence, eventType, data)) {
+    const checked = Envelope.safeParse({ event_id: eventId, source, sequence, event_type: eventType, data });
+    if (!checked.success) {
+      const issues = checked.error.issues.map((i) => ({
+        path: [...configuredPath(env, String(i.path[0])), ...i.path.slice(1)],
+        code: i.code,
+        message: i.message,
+      }));
+      return dead("schema", issues, obj);
+    }
   }
-  const fields = checked.data;
-  if (jsonDepth(fields.data, MAX_DATA_DEPTH) > MAX_DATA_DEPTH) {
+  const fields = { event_id: eventId as string, source: source as string, sequence: sequence as number | null | undefined, event_type: eventType as string, data: data as Record<string, unknown> };
+  if (deeperThan(fields.data, MAX_DATA_DEPTH, 1)) {
     return dead("schema", [{ path: env.data.split("."), code: "too_deep", message: `nesting deeper than ${MAX_DATA_DEPTH}` }], obj);
   }
   const stamp = getPath(obj, env.timestamp);
@@ -120,8 +120,6 @@ function validateObject(
   const numericIssues = checkNumericFields(obj, ctx.config);
   if (numericIssues.length > 0) return dead("numeric_invalid", numericIssues, obj);
 
-  const keys: Record<string, string | null> = {};
-  for (const path of ctx.keyPaths) keys[path] = keyValue(getPath(obj, path));
   const event: ReceivedEvent = {
     line,
     event_id: fields.event_id,
@@ -130,9 +128,9 @@ function validateObject(
     timestamp: stamp as string,
     event_time: eventTime,
     event_type: fields.event_type,
-    keys,
+    keys: keyValues(obj, ctx.keyPaths),
     meta: deliveryMeta(obj),
-    correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections),
+    correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections, hasOwn(obj, "corrections")),
     raw: text,
   };
   return { kind: "event", event };
@@ -154,15 +152,55 @@ function checkNumericFields(obj: Record<string, unknown>, config: RecoveryConfig
   return issues;
 }
 
-function fastEnvelopeCheck(c: Record<string, unknown>): boolean {
-  const seq = c.sequence;
+function fastEnvelopeCheck(eventId: unknown, source: unknown, seq: unknown, eventType: unknown, data: unknown): boolean {
   return (
-    isIdString(c.event_id) &&
-    isIdString(c.source) &&
-    isIdString(c.event_type) &&
+    isIdString(eventId) &&
+    isIdString(source) &&
+    isIdString(eventType) &&
     (seq === undefined || seq === null || (typeof seq === "number" && Number.isSafeInteger(seq))) &&
-    isPlainObject(c.data)
+    isPlainObject(data)
   );
+}
+
+/**
+ * True when a JSON value nests objects or arrays deeper than `limit` (`jsonDepth(value) >
+ * limit`, json-path.ts). Recursion stops at `limit + 1` levels, so any input is safe.
+ */
+function deeperThan(node: unknown, limit: number, depth: number): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (depth > limit) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) if (deeperThan(node[i], limit, depth + 1)) return true;
+    return false;
+  }
+  const obj = node as Record<string, unknown>;
+  for (const key in obj) if (Object.prototype.hasOwnProperty.call(obj, key) && deeperThan(obj[key], limit, depth + 1)) return true;
+  return false;
+}
+
+/** The same all-null `keys` object for every event that has none of the key paths (most do not). */
+const noKeys = new WeakMap<ReadonlyArray<string>, Readonly<Record<string, string | null>>>();
+
+function keyValues(obj: Record<string, unknown>, paths: ReadonlyArray<string>): Readonly<Record<string, string | null>> {
+  let keys: Record<string, string | null> | null = null;
+  for (let i = 0; i < paths.length; i++) {
+    const value = keyValue(getPath(obj, paths[i]));
+    if (value === null && keys === null) continue;
+    if (keys === null) {
+      keys = {};
+      for (let j = 0; j < i; j++) keys[paths[j]] = null;
+    }
+    keys[paths[i]] = value;
+  }
+  if (keys !== null) return keys;
+  let shared = noKeys.get(paths);
+  if (shared === undefined) {
+    const all: Record<string, string | null> = {};
+    for (const path of paths) all[path] = null;
+    shared = Object.freeze(all);
+    noKeys.set(paths, shared);
+  }
+  return shared;
 }
 
 function isIdString(v: unknown): boolean {

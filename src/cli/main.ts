@@ -6,14 +6,7 @@ import { parseEventTime } from "../timestamp";
 import { loadRates } from "../sources/load-rates";
 import { sqlAnomalies } from "../anomalies/sql";
 import * as path from "path";
-import { FileBatchSource } from "../sources/file-batch-source";
-import { createPubSubClient } from "../sources/pubsub-client";
-import { PubSubSource } from "../sources/pubsub";
-import { openStateStore } from "../state/open-state-store";
-import { BigQuerySink } from "../sinks/bigquery";
-import { PubSubPublisher } from "../sources/pubsub-publisher";
-import { pubsubTopicFeed, recoverySinkFeed } from "../streaming/extra-sinks";
-import { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream, type BatchMessage, type ExtraSink, type MicroBatchSource } from "../streaming/stream-loop";
+import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
@@ -129,6 +122,16 @@ async function generateCommand(args: string[]): Promise<number> {
 }
 
 async function streamCommand(args: string[]): Promise<number> {
+  // Loaded on use: the Pub/Sub, BigQuery and Redis clients take about a second to load, which
+  // `recover run` (and every other command) should not pay.
+  const { FileBatchSource } = await import("../sources/file-batch-source.js");
+  const { createPubSubClient } = await import("../sources/pubsub-client.js");
+  const { PubSubSource } = await import("../sources/pubsub.js");
+  const { openStateStore } = await import("../state/open-state-store.js");
+  const { BigQuerySink } = await import("../sinks/bigquery.js");
+  const { PubSubPublisher } = await import("../sources/pubsub-publisher.js");
+  const { pubsubTopicFeed, recoverySinkFeed } = await import("../streaming/extra-sinks.js");
+  const { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream } = await import("../streaming/stream-loop.js");
   const { values } = parseArgs({
     args,
     options: {

@@ -19,7 +19,8 @@ import { ruleFinding } from "./rule-finding";
 export const CALL_COMPLETED = "call.completed";
 
 /** A number or numeric string as a number; null otherwise. `numeric("12.5")` -> 12.5. */
-function numeric(value: unknown): number | null {
+/** A finite number, or a numeric string's value; null otherwise (what the call checks compare). */
+export function numeric(value: unknown): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   return parseDecimal(value) === null ? null : Number(value);
 }

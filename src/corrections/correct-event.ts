@@ -26,17 +26,12 @@ export interface CorrectEventResult {
 }
 
 export function correctEvent(event: CorrectionEvent, rates: RateTable, config: CorrectionConfig): CorrectEventResult {
-  const steps: ReadonlyArray<(e: CorrectionEvent) => RuleResult> = [
-    (e) => fixFieldSwap(e, config),
-    (e) => checkArithmetic(e, config),
-    (e) => revalidateCurrency(e, rates, config),
-    (e) => checkCall(e, config),
-  ];
   const findings: Finding[] = [];
   let state: RuleResult = unchanged(event);
-  for (const step of steps) {
-    state = step({ ...event, data: state.data, corrections: state.corrections });
-    findings.push(...state.findings);
+  for (let step = 0; step < 4; step++) {
+    const e: CorrectionEvent = { ...event, data: state.data, corrections: state.corrections };
+    state = step === 0 ? fixFieldSwap(e, config) : step === 1 ? checkArithmetic(e, config) : step === 2 ? revalidateCurrency(e, rates, config) : checkCall(e, config);
+    for (const f of state.findings) findings.push(f);
   }
   return { data: state.data, corrections: state.corrections, findings };
 }

@@ -18,8 +18,12 @@ const DECIMAL_TEXT = /^([+-]?)(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /** 10^n as a BigInt. `pow10(3)` -> `1000n`. */
 export function pow10(n: number): bigint {
+  if (Number.isInteger(n) && n >= 0 && n < POW10.length) return POW10[n];
   return 10n ** BigInt(n);
 }
+
+/** 10^0 .. 10^96, the powers amounts use (exponents are capped at MAX_DECIMAL_EXPONENT). */
+const POW10: bigint[] = Array.from({ length: 97 }, (_, i) => 10n ** BigInt(i));
 
 /**
  * Parses a finite number or a numeric string into an exact decimal; anything else -> null.

@@ -29,8 +29,21 @@ export function utcDate(timestamp: string): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null;
 }
 
+/** Results of `addDays` (a pure function called per event with few distinct dates). */
+const addDaysCache = new Map<string, string | null>();
+
 /** `addDays("2024-03-01", -1)` -> `"2024-02-29"`; null for a malformed date. */
 export function addDays(date: string, days: number): string | null {
+  const key = date + "|" + days;
+  const cached = addDaysCache.get(key);
+  if (cached !== undefined) return cached;
+  const result = computeAddDays(date, days);
+  if (addDaysCache.size >= 65_536) addDaysCache.clear();
+  addDaysCache.set(key, result);
+  return result;
+}
+
+function computeAddDays(date: string, days: number): string | null {
   if (!DATE.test(date)) return null;
   const ms = Date.parse(`${date}T00:00:00Z`);
   return Number.isFinite(ms) ? new Date(ms + days * DAY_MS).toISOString().slice(0, 10) : null;

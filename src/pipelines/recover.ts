@@ -1,7 +1,7 @@
 /**
  * The bounded recovery pipeline, wiring only:
  *
- *   file -> read + validate -> events ------> per source (dedup, near-dup, gaps) -> kept
+ *   file -> read + validate -> event batches -> per source (dedup, near-dup, gaps) -> kept
  *                           \-> dead letters            \-> findings
  *   kept -> corrections (rates as a side input) -> kept, findings
  *   kept -> chains by (chain, key) -> findings
@@ -14,7 +14,9 @@
  * the clocks of sources and open chains without new events.
  *
  * Runs on Beam's DirectRunner. Three shuffles: by source (all events), by chain key (chain
- * steps only), by business key (rule events only).
+ * steps only), by business key (rule events only). Events travel in batches of one source
+ * (`stages.EVENT_BATCH_SIZE`) and the key shuffles move shards of keys (`stages.KEY_SHARDS`):
+ * the DirectRunner's cost is per element, and per-key semantics do not depend on either.
  */
 import * as beam from "apache-beam";
 import { directRunner } from "apache-beam/runners/direct_runner";
@@ -27,7 +29,7 @@ import type { Finding } from "../flag";
 import * as read from "../sources/read-validated";
 import * as writer from "../sinks/jsonl-writer";
 import * as sinkStages from "../sinks/sink-stages";
-import { checkDependencyChains, correctEvents, detectAnomalies, enforceUniqueBusinessKeys, recoverPerSource } from "../transforms/beam";
+import { checkDependencyChainBatches, correctEventBatches, detectAnomalies, enforceUniqueBusinessKeyBatches, recoverPerSourceBatches } from "../transforms/beam";
 import type { RateTable } from "../corrections/rate-table";
 import * as runStats from "./run-stats";
 import * as stages from "../transforms/beam-stages";
@@ -70,8 +72,8 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
       .apply(
         beam.withName(
           "SplitRead",
-          beam.split<{ event: ReceivedEvent; dead_letter: DeadLetter; watermark: number; source_tick: { tick: string }; chain_tick: { tick: string } }>([
-            "event",
+          beam.split<{ events: stages.SourceBatch; dead_letter: DeadLetter; watermark: number; source_tick: { tick: string }; chain_tick: { tick: string } }>([
+            "events",
             "dead_letter",
             "watermark",
             "source_tick",
@@ -88,18 +90,18 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
     const stage = { config, watermark, runId, stateId };
 
     const sourceInput = beam
-      .P([parts.event as beam.PCollection<stages.SourceInput>, parts.source_tick])
+      .P([parts.events as beam.PCollection<stages.SourceInput>, parts.source_tick])
       .apply(beam.withName("EventsAndTicks", beam.flatten<stages.SourceInput>()));
-    const perSource = recoverPerSource(stage)(sourceInput);
-    const corrected = correctEvents(config, rates, runId)(perSource.kept);
-    const chainFindings = checkDependencyChains(stage, parts.chain_tick)(corrected.kept);
-    const keyFindings = enforceUniqueBusinessKeys(stage)(corrected.kept);
+    const perSource = recoverPerSourceBatches(stage)(sourceInput);
+    const corrected = correctEventBatches(config, rates, runId)(perSource.kept);
+    const chainFindings = checkDependencyChainBatches(stage, parts.chain_tick)(corrected.kept);
+    const keyFindings = enforceUniqueBusinessKeyBatches(stage)(corrected.kept);
     const anomalyFindings = detectAnomalies(stage)(perSource.counts);
     const findings = beam
       .P([perSource.findings, corrected.findings, chainFindings, keyFindings, anomalyFindings])
       .apply(beam.withName("AllFindings", beam.flatten<Finding>()));
 
-    corrected.kept.flatMap(beam.withName("WriteEvents", (e: ReceivedEvent) => sinkStages.writeEvent(files.events, e, runId)));
+    corrected.kept.flatMap(beam.withName("WriteEvents", (b: ReceivedEvent[]) => sinkStages.writeEvents(files.events, b, runId)));
     findings.flatMap(beam.withName("WriteFlags", (f: Finding) => sinkStages.writeFinding(files.flags, f, detectedAt, runId)));
     parts.dead_letter.flatMap(beam.withName("WriteDeadLetters", (d: DeadLetter) => sinkStages.writeDeadLetter(files.deadLetters, d, runId)));
   };

@@ -1,4 +1,4 @@
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import * as fs from "fs";
 import type { RecoveryConfig } from "../config";
 import type { RecoverFiles } from "../pipelines/recover";
@@ -14,43 +14,57 @@ export async function loadDuckDb(dbPath: string, files: RecoverFiles, config: Re
   const instance = await DuckDBInstance.create(dbPath);
   const db = await instance.connect();
   try {
-    const q = (p: string) => `'${p.replace(/'/g, "''")}'`;
-    const jp = (p: string) => `'$.${p.replace(/'/g, "''")}'`;
-    const env = config.envelope;
-    const empty = (p: string) => !fs.existsSync(p) || fs.statSync(p).size === 0;
-    await db.run(`CREATE OR REPLACE TABLE events (event_id VARCHAR, source VARCHAR, sequence BIGINT, event_time TIMESTAMPTZ, event_type VARCHAR, payload JSON)`);
-    if (!empty(files.events)) {
-      await db.run(
-        `INSERT INTO events SELECT json_extract_string(json, ${jp(env.event_id)}), json_extract_string(json, ${jp(env.source)}),
-           TRY_CAST(json_extract(json, ${jp(env.sequence)}) AS BIGINT), TRY_CAST(json_extract_string(json, ${jp(env.timestamp)}) AS TIMESTAMPTZ),
-           json_extract_string(json, ${jp(env.event_type)}), json
-         FROM read_json_objects(${q(files.events)}, format = 'newline_delimited')`,
-      );
-    }
-    await db.run(
-      `CREATE OR REPLACE TABLE flags (flag_id VARCHAR PRIMARY KEY, kind VARCHAR, action VARCHAR, event_id VARCHAR, source VARCHAR, event_type VARCHAR,
-         key VARCHAR, event_time TIMESTAMPTZ, detail JSON, detected_at TIMESTAMPTZ)`,
-    );
-    if (!empty(files.flags)) {
-      await db.run(
-        `INSERT INTO flags SELECT * FROM read_json(${q(files.flags)}, format = 'newline_delimited', columns = {flag_id: 'VARCHAR', kind: 'VARCHAR',
-           action: 'VARCHAR', event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', key: 'VARCHAR', event_time: 'TIMESTAMPTZ',
-           detail: 'JSON', detected_at: 'TIMESTAMPTZ'})`,
-      );
-    }
-    await db.run(
-      `CREATE OR REPLACE TABLE dead_letter (error_code VARCHAR, issues JSON, raw VARCHAR, raw_truncated BOOLEAN, line BIGINT, event_id VARCHAR,
-         message_id VARCHAR, attributes JSON, received_at TIMESTAMPTZ)`,
-    );
-    if (!empty(files.deadLetters)) {
-      await db.run(
-        `INSERT INTO dead_letter SELECT * FROM read_json(${q(files.deadLetters)}, format = 'newline_delimited', maximum_object_size = 16777216,
-           columns = {error_code: 'VARCHAR', issues: 'JSON', raw: 'VARCHAR', raw_truncated: 'BOOLEAN', line: 'BIGINT', event_id: 'VARCHAR',
-           message_id: 'VARCHAR', attributes: 'JSON', received_at: 'TIMESTAMPTZ'})`,
-      );
-    }
+    await createEventsTable(db);
+    if (!empty(files.events)) await insertEvents(db, files.events, config);
+    await loadFlagsAndDeadLetters(db, files);
   } finally {
     db.closeSync();
     instance.closeSync();
+  }
+}
+
+const q = (p: string) => `'${p.replace(/'/g, "''")}'`;
+const jp = (p: string) => `'$.${p.replace(/'/g, "''")}'`;
+const empty = (p: string) => !fs.existsSync(p) || fs.statSync(p).size === 0;
+
+/** (Re)creates the empty `events` table. */
+export async function createEventsTable(db: DuckDBConnection): Promise<void> {
+  await db.run(`CREATE OR REPLACE TABLE events (event_id VARCHAR, source VARCHAR, sequence BIGINT, event_time TIMESTAMPTZ, event_type VARCHAR, payload JSON)`);
+}
+
+/** Appends the events of a JSON-lines file (all of `events.jsonl`, or consecutive pieces of it in order). */
+export async function insertEvents(db: DuckDBConnection, file: string, config: RecoveryConfig): Promise<void> {
+  const env = config.envelope;
+  await db.run(
+    `INSERT INTO events SELECT json_extract_string(json, ${jp(env.event_id)}), json_extract_string(json, ${jp(env.source)}),
+       TRY_CAST(json_extract(json, ${jp(env.sequence)}) AS BIGINT), TRY_CAST(json_extract_string(json, ${jp(env.timestamp)}) AS TIMESTAMPTZ),
+       json_extract_string(json, ${jp(env.event_type)}), json
+     FROM read_json_objects(${q(file)}, format = 'newline_delimited')`,
+  );
+}
+
+/** (Re)creates and loads the `flags` and `dead_letter` tables. */
+export async function loadFlagsAndDeadLetters(db: DuckDBConnection, files: RecoverFiles): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TABLE flags (flag_id VARCHAR PRIMARY KEY, kind VARCHAR, action VARCHAR, event_id VARCHAR, source VARCHAR, event_type VARCHAR,
+       key VARCHAR, event_time TIMESTAMPTZ, detail JSON, detected_at TIMESTAMPTZ)`,
+  );
+  if (!empty(files.flags)) {
+    await db.run(
+      `INSERT INTO flags SELECT * FROM read_json(${q(files.flags)}, format = 'newline_delimited', columns = {flag_id: 'VARCHAR', kind: 'VARCHAR',
+         action: 'VARCHAR', event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', key: 'VARCHAR', event_time: 'TIMESTAMPTZ',
+         detail: 'JSON', detected_at: 'TIMESTAMPTZ'})`,
+    );
+  }
+  await db.run(
+    `CREATE OR REPLACE TABLE dead_letter (error_code VARCHAR, issues JSON, raw VARCHAR, raw_truncated BOOLEAN, line BIGINT, event_id VARCHAR,
+       message_id VARCHAR, attributes JSON, received_at TIMESTAMPTZ)`,
+  );
+  if (!empty(files.deadLetters)) {
+    await db.run(
+      `INSERT INTO dead_letter SELECT * FROM read_json(${q(files.deadLetters)}, format = 'newline_delimited', maximum_object_size = 16777216,
+         columns = {error_code: 'VARCHAR', issues: 'JSON', raw: 'VARCHAR', raw_truncated: 'BOOLEAN', line: 'BIGINT', event_id: 'VARCHAR',
+         message_id: 'VARCHAR', attributes: 'JSON', received_at: 'TIMESTAMPTZ'})`,
+    );
   }
 }

@@ -4,14 +4,35 @@ import { crashNow, faultDue } from "../streaming/fault-points";
 /** Lines buffered per file before one synchronous write. */
 export const FLUSH_EVERY_LINES = 2048;
 
+/** Bytes of the per-file buffer lines are encoded into (a longer line gets its own buffer). */
+const BUFFER_BYTES = 4 << 20;
+
 interface OpenFile {
   readonly fd: number;
-  buffer: string[];
+  readonly path: string;
+  /** UTF-8 of the buffered lines, each ending in `\n`, in `bytes[0, used)`. */
+  bytes: Buffer;
+  used: number;
+  /** Lines in the buffer. */
+  buffered: number;
   count: number;
+  /** Bytes written to the file by this writer. */
+  written: number;
 }
 
 /** Files open in this process, by path. Module state, so a DoFn can reach it by reference. */
 const files = new Map<string, OpenFile>();
+/** Per path: called after each write with the bytes written so far (see `onFlushed`). */
+const flushListeners = new Map<string, (bytesWritten: number) => void>();
+
+/**
+ * Calls `listener` after every write to `path` with the number of bytes this writer has
+ * written to it (always whole lines); null removes it. Used to load an output while it grows.
+ */
+export function onFlushed(path: string, listener: ((bytesWritten: number) => void) | null): void {
+  if (listener === null) flushListeners.delete(path);
+  else flushListeners.set(path, listener);
+}
 
 /**
  * Appends one line of JSON text to `path` (created empty on first use by `openLines`).
@@ -20,16 +41,25 @@ const files = new Map<string, OpenFile>();
  */
 export function appendLine(path: string, text: string): void {
   const file = files.get(path) ?? openLines(path);
-  file.buffer.push(text);
+  // Encoded straight into a byte buffer: joining strings and encoding the result costs several
+  // times more. A UTF-16 code unit is at most 3 bytes of UTF-8.
+  const worst = text.length * 3 + 1;
+  if (file.used + worst > file.bytes.length) {
+    flush(file);
+    if (worst > file.bytes.length) file.bytes = Buffer.allocUnsafe(worst);
+  }
+  file.used += file.bytes.write(text, file.used, "utf8");
+  file.bytes[file.used++] = 0x0a;
+  file.buffered += 1;
   file.count += 1;
-  if (file.buffer.length >= FLUSH_EVERY_LINES) flush(file);
+  if (file.buffered >= FLUSH_EVERY_LINES) flush(file);
 }
 
 /** Opens `path` for `appendLine`: truncated, or appended to when `append`. */
 export function openLines(path: string, append = false): OpenFile {
   const existing = files.get(path);
   if (existing !== undefined) return existing;
-  const file: OpenFile = { fd: fs.openSync(path, append ? "a" : "w"), buffer: [], count: 0 };
+  const file: OpenFile = { fd: fs.openSync(path, append ? "a" : "w"), path, bytes: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, buffered: 0, count: 0, written: 0 };
   files.set(path, file);
   return file;
 }
@@ -46,13 +76,21 @@ export function closeLines(path: string): number {
 }
 
 function flush(file: OpenFile): void {
-  if (file.buffer.length === 0) return;
-  const text = file.buffer.join("\n") + "\n";
+  if (file.used === 0) return;
   if (faultDue("mid_output")) {
     // Fault test: write half of this buffer, then die as a crash would (fault-points.ts).
-    fs.writeSync(file.fd, text.slice(0, Math.floor(text.length / 2)));
+    writeAll(file.fd, file.bytes.subarray(0, Math.floor(file.used / 2)));
     crashNow();
   }
-  fs.writeSync(file.fd, text);
-  file.buffer = [];
+  writeAll(file.fd, file.bytes.subarray(0, file.used));
+  file.written += file.used;
+  file.used = 0;
+  file.buffered = 0;
+  if (file.bytes.length > BUFFER_BYTES) file.bytes = Buffer.allocUnsafe(BUFFER_BYTES);
+  flushListeners.get(file.path)?.(file.written);
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }

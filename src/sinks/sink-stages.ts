@@ -10,6 +10,13 @@ export function* writeEvent(path: string, event: ReceivedEvent, runId: string): 
   timed(runId, "sinks", () => appendLine(path, event.raw));
 }
 
+/** Writes a batch of kept events, in order. */
+export function* writeEvents(path: string, events: ReceivedEvent[], runId: string): Generator<never> {
+  timed(runId, "sinks", () => {
+    for (const e of events) appendLine(path, e.raw);
+  });
+}
+
 export function* writeFinding(path: string, f: Finding, detectedAt: string, runId: string): Generator<never> {
   timed(runId, "sinks", () => appendLine(path, JSON.stringify(stamp(f, detectedAt))));
   const counts = kinds.get(runId) ?? {};

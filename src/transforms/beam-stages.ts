@@ -33,8 +33,39 @@ export interface IntervalCounts {
   readonly counts: Array<{ event_type: string; start: number; n: number }>;
 }
 
-/** An element of the per-source stage: an event, or a tick that runs the source's clock. */
-export type SourceInput = ReceivedEvent | { readonly tick: string };
+/**
+ * Events of one source travelling as one element. Beam's DirectRunner costs microseconds per
+ * element and per shuffle key encoding, so the read stage batches each source's events and the
+ * stages after the shuffle pass kept events on in batches; a batch never mixes sources.
+ */
+export interface SourceBatch {
+  readonly source: string;
+  readonly events: ReceivedEvent[];
+}
+
+/** Events per batch (read, per-source release, corrections, sinks). */
+export const EVENT_BATCH_SIZE = 4096;
+
+/** An element of the per-source stage: an event, a batch of one source's events, or a tick that runs the source's clock. */
+export type SourceInput = ReceivedEvent | SourceBatch | { readonly tick: string };
+
+/** The shuffle key of a per-source element: its source. */
+export function sourceKey(e: SourceInput): string {
+  return "tick" in e ? e.tick : e.source;
+}
+
+/** Splits an array into consecutive batches of at most `size` (none for an empty array). */
+export function batches<T>(items: T[], size = EVENT_BATCH_SIZE): T[][] {
+  if (items.length <= size) return items.length === 0 ? [] : [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The elements of a batch, one by one (element-level adapters over batch stages). */
+export function unbatch<T>(batch: T[]): T[] {
+  return batch;
+}
 
 /** What a stage needs of time: the event-time watermark and whether input has ended. */
 export interface StageClock {
@@ -42,36 +73,50 @@ export interface StageClock {
   readonly final: boolean;
 }
 
-export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<{ kept: ReceivedEvent } | { finding: Finding } | { counts: IntervalCounts }> {
+/** Runs one source's group: yields its findings, its kept events in batches, and its interval counts. */
+export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<{ kept: ReceivedEvent[] } | { finding: Finding } | { counts: IntervalCounts }> {
   const ds = detectorState(stateId);
   const out = timed(runId, "per_source", () => {
     const events: ReceivedEvent[] = [];
-    for (const v of kv.value) if (!("tick" in v)) events.push(v);
+    for (const v of kv.value) {
+      if ("tick" in v) continue;
+      if ("events" in v) for (const e of v.events) events.push(e);
+      else events.push(v);
+    }
     events.sort(byArrival);
     const state = ds.sources.get(kv.key) ?? newSourceState();
     const redeliveredBefore = state.redelivered;
     const findings: Finding[] = [];
-    for (const e of events) findings.push(...onSourceEvent(state, e, config));
+    for (const e of events) for (const f of onSourceEvent(state, e, config)) findings.push(f);
     const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final);
     ds.sources.set(kv.key, state);
     statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
     return { kept: released.kept, findings: findings.concat(released.findings) };
   });
   for (const finding of out.findings) yield { finding };
-  for (const kept of out.kept) yield { kept };
+  for (const kept of batches(out.kept)) yield { kept };
   yield { counts: countIntervals(kv.key, out.kept, config.anomalies.interval_ms) };
 }
 
 function countIntervals(source: string, events: ReceivedEvent[], intervalMs: number): IntervalCounts {
-  const byKey = new Map<string, { event_type: string; start: number; n: number }>();
+  // Counts in order of first appearance, looked up by type then interval (no string keys).
+  const counts: Array<{ event_type: string; start: number; n: number }> = [];
+  const byType = new Map<string, Map<number, { event_type: string; start: number; n: number }>>();
   for (const e of events) {
     const start = Math.floor(e.event_time / intervalMs) * intervalMs;
-    const key = e.event_type + "\u0000" + start;
-    const c = byKey.get(key);
-    if (c === undefined) byKey.set(key, { event_type: e.event_type, start, n: 1 });
-    else c.n += 1;
+    let byStart = byType.get(e.event_type);
+    if (byStart === undefined) {
+      byStart = new Map();
+      byType.set(e.event_type, byStart);
+    }
+    const c = byStart.get(start);
+    if (c === undefined) {
+      const created = { event_type: e.event_type, start, n: 1 };
+      byStart.set(start, created);
+      counts.push(created);
+    } else c.n += 1;
   }
-  return { source, counts: [...byKey.values()] };
+  return { source, counts };
 }
 
 /** Merges every source's interval counts and judges the complete intervals (anomaly core). */
@@ -90,42 +135,151 @@ export function* runAnomalies(parts: Iterable<IntervalCounts>, clock: StageClock
   yield* result.findings;
 }
 
+/** Per event type: the chains (index, key path) it is a step of, in chain order. */
+const stepsByType = new WeakMap<RecoveryConfig["chains"], Map<string, Array<{ index: number; key: string }>>>();
+
+function chainStepsOf(chains: RecoveryConfig["chains"], eventType: string): Array<{ index: number; key: string }> | undefined {
+  let byType = stepsByType.get(chains);
+  if (byType === undefined) {
+    byType = new Map();
+    for (let index = 0; index < chains.length; index++) {
+      const seen = new Set<string>();
+      for (const s of chains[index].steps) {
+        // The first step of a type counts, as `steps.find` would pick it.
+        if (seen.has(s.event_type)) continue;
+        seen.add(s.event_type);
+        const list = byType.get(s.event_type);
+        if (list === undefined) byType.set(s.event_type, [{ index, key: s.key }]);
+        else list.push({ index, key: s.key });
+      }
+    }
+    stepsByType.set(chains, byType);
+  }
+  return byType.get(eventType);
+}
+
 export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, runId: string): Keyed[] {
   const out: Keyed[] = [];
-  config.chains.forEach((chain, index) => {
-    const step = chain.steps.find((s) => s.event_type === event.event_type);
-    if (step === undefined) return;
-    const value = event.keys[step.key];
+  const steps = chainStepsOf(config.chains, event.event_type);
+  if (steps === undefined) return out;
+  for (const { index, key } of steps) {
+    const value = event.keys[key];
     if (value === null || value === undefined) {
       statsFor(runId).chain_key_missing += 1;
-      return;
+      continue;
     }
     out.push({ key: JSON.stringify([index, value]), index, value, event });
-  });
+  }
   return out;
 }
 
 /** An element of the chain stage: a routed event, or a tick that runs an open chain's clock. */
 export type ChainInput = Keyed | { readonly tick: string };
 
-export function* runChainGroup(kv: KV<ChainInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
-  const ds = detectorState(stateId);
-  const [index, value] = JSON.parse(kv.key) as [number, string];
-  const chain = config.chains[index];
-  const result = timed(runId, "chains", () => {
-    const existing = ds.chains.get(kv.key);
-    const state = existing ?? newChainState(chain);
-    for (const m of kv.value) {
-      if ("tick" in m) continue;
-      // A step later than the horizon for a chain no longer held (closed and forgotten) would
-      // reopen it and repeat its findings: it is not judged (streaming only).
-      if (existing === undefined && !clock.final && m.event.event_time < clock.ms - config.dedup_horizon_ms) continue;
-      recordChainStep(state, chain, m.event);
+/**
+ * Shuffle shards of the chain and business-key stages when their input travels in batches:
+ * a batch's routed events are split by `shardOf(key)`, one element per shard, and each
+ * shard's group is regrouped by key in memory. Per-key semantics are those of a shuffle by
+ * key (each key sees its events in the same order); the shard is only the unit of transport.
+ */
+export const KEY_SHARDS = 64;
+
+/** The shard of a routed key (FNV-1a over its UTF-16 code units). Deterministic. */
+export function shardOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % KEY_SHARDS;
+}
+
+/** Routed events of one shard, in their input order. */
+export interface KeyedShard {
+  readonly shard: number;
+  readonly members: Keyed[];
+}
+
+/** An element of a sharded chain stage: one shard's routed events, or a tick of an open chain. */
+export type ChainShardInput = KeyedShard | { readonly tick: string };
+
+/** The shuffle key of a sharded chain or business-key element. */
+export function shardKey(m: ChainShardInput): string {
+  return String("tick" in m ? shardOf(m.tick) : m.shard);
+}
+
+function toShards(members: Keyed[]): KeyedShard[] {
+  const byShard = new Map<number, Keyed[]>();
+  for (const m of members) {
+    const shard = shardOf(m.key);
+    const list = byShard.get(shard);
+    if (list === undefined) byShard.set(shard, [m]);
+    else list.push(m);
+  }
+  const out: KeyedShard[] = [];
+  for (const [shard, list] of byShard) out.push({ shard, members: list });
+  return out;
+}
+
+/** Members of a shard's group, regrouped by key in first-seen order; ticks give a key with no members. */
+function byKey(parts: Iterable<ChainShardInput>): Map<string, Keyed[]> {
+  const keys = new Map<string, Keyed[]>();
+  for (const p of parts) {
+    if ("tick" in p) {
+      if (!keys.has(p.tick)) keys.set(p.tick, []);
+      continue;
     }
-    const judged = judgeChain(state, chain, value, clock.ms, clock.final);
-    if (!clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms) ds.chains.delete(kv.key);
-    else ds.chains.set(kv.key, state);
-    return judged;
+    for (const m of p.members) {
+      const list = keys.get(m.key);
+      if (list === undefined) keys.set(m.key, [m]);
+      else list.push(m);
+    }
+  }
+  return keys;
+}
+
+/** A batch of kept events routed to chains, split by shard. */
+export function chainMembershipShards(events: ReceivedEvent[], config: RecoveryConfig, runId: string): KeyedShard[] {
+  const all: Keyed[] = [];
+  for (const e of events) for (const m of chainMemberships(e, config, runId)) all.push(m);
+  return toShards(all);
+}
+
+function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageClock, config: RecoveryConfig, stateId: string): { findings: Finding[]; pending: number } {
+  const ds = detectorState(stateId);
+  const parsed = JSON.parse(key) as [number, string];
+  const index = parsed[0];
+  const value = parsed[1];
+  const chain = config.chains[index];
+  const existing = ds.chains.get(key);
+  const state = existing ?? newChainState(chain);
+  for (const m of members) {
+    if ("tick" in m) continue;
+    // A step later than the horizon for a chain no longer held (closed and forgotten) would
+    // reopen it and repeat its findings: it is not judged (streaming only).
+    if (existing === undefined && !clock.final && m.event.event_time < clock.ms - config.dedup_horizon_ms) continue;
+    recordChainStep(state, chain, m.event);
+  }
+  const judged = judgeChain(state, chain, value, clock.ms, clock.final);
+  if (!clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms) ds.chains.delete(key);
+  else ds.chains.set(key, state);
+  return judged;
+}
+
+export function* runChainGroup(kv: KV<ChainInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
+  const result = timed(runId, "chains", () => judgeChainKey(kv.key, kv.value, clock, config, stateId));
+  statsFor(runId).pending_deadlines += result.pending;
+  yield* result.findings;
+}
+
+/** One shard's group of the chain stage: every key in it, judged as `runChainGroup` would. */
+export function* runChainShard(kv: KV<ChainShardInput>, clock: StageClock, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
+  const result = timed(runId, "chains", () => {
+    const findings: Finding[] = [];
+    let pending = 0;
+    for (const [key, members] of byKey(kv.value)) {
+      const r = judgeChainKey(key, members, clock, config, stateId);
+      for (const f of r.findings) findings.push(f);
+      pending += r.pending;
+    }
+    return { findings, pending };
   });
   statsFor(runId).pending_deadlines += result.pending;
   yield* result.findings;
@@ -140,15 +294,31 @@ export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryCon
   return out;
 }
 
-export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
+/** A batch of kept events routed to uniqueness rules, split by shard. */
+export function businessKeyMembershipShards(events: ReceivedEvent[], config: RecoveryConfig): KeyedShard[] {
+  const all: Keyed[] = [];
+  for (const e of events) for (const m of businessKeyMemberships(e, config)) all.push(m);
+  return toShards(all);
+}
+
+function judgeBusinessKeyMembers(key: string, members: Keyed[], config: RecoveryConfig, stateId: string): Finding[] {
   const ds = detectorState(stateId);
+  const state = ds.businessKeys.get(key) ?? { first: null };
+  const findings = judgeBusinessKey(state, config.uniqueness[members[0].index], members[0].value, members.map((m) => m.event));
+  ds.businessKeys.set(key, state);
+  return findings;
+}
+
+export function* runBusinessKeyGroup(kv: KV<Keyed>, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
   const members = Array.from(kv.value);
-  const index = members[0].index;
-  const value = members[0].value;
+  yield* timed(runId, "business_keys", () => judgeBusinessKeyMembers(kv.key, members, config, stateId));
+}
+
+/** One shard's group of the business-key stage: every key in it, judged as `runBusinessKeyGroup` would. */
+export function* runBusinessKeyShard(kv: KV<KeyedShard>, config: RecoveryConfig, runId: string, stateId: string): Generator<Finding> {
   yield* timed(runId, "business_keys", () => {
-    const state = ds.businessKeys.get(kv.key) ?? { first: null };
-    const findings = judgeBusinessKey(state, config.uniqueness[index], value, members.map((m) => m.event));
-    ds.businessKeys.set(kv.key, state);
+    const findings: Finding[] = [];
+    for (const [key, members] of byKey(kv.value)) for (const f of judgeBusinessKeyMembers(key, members, config, stateId)) findings.push(f);
     return findings;
   });
 }
@@ -173,4 +343,20 @@ export function* runCorrections(event: ReceivedEvent, rates: RateTable | null, c
   const out = timed(runId, "corrections", () => correctKeptEvent(event, rates, config));
   for (const finding of out.findings) yield { finding };
   yield { kept: out.event };
+}
+
+/** Corrections of a batch of kept events: the findings, then the batch (same order, corrected). */
+export function* runCorrectionBatch(events: ReceivedEvent[], rates: RateTable | null, config: RecoveryConfig, runId: string): Generator<{ kept: ReceivedEvent[] } | { finding: Finding }> {
+  const out = timed(runId, "corrections", () => {
+    const kept: ReceivedEvent[] = new Array(events.length);
+    const findings: Finding[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const r = correctKeptEvent(events[i], rates, config);
+      kept[i] = r.event;
+      for (const f of r.findings) findings.push(f);
+    }
+    return { kept, findings };
+  });
+  for (const finding of out.findings) yield { finding };
+  yield { kept: out.kept };
 }

@@ -42,9 +42,22 @@ export interface StageOptions {
  */
 export function recoverPerSource(o: StageOptions) {
   return function recoverPerSource(events: beam.PCollection<stages.SourceInput>) {
+    const out = recoverPerSourceBatches(o)(events);
+    return { kept: out.kept.flatMap(beam.withName("UnbatchKept", stages.unbatch)), findings: out.findings, counts: out.counts };
+  };
+}
+
+/**
+ * `recoverPerSource` over batched input and output: elements may be single events or
+ * `SourceBatch`es (one source's events), and kept events leave in batches. The shuffle and the
+ * per-source semantics are the same; the pipeline uses this form because the DirectRunner
+ * pays per element.
+ */
+export function recoverPerSourceBatches(o: StageOptions) {
+  return function recoverPerSourceBatches(events: beam.PCollection<stages.SourceInput>) {
     const { config, runId, stateId } = o;
     const out = events
-      .apply(beam.withName("GroupBySource", beam.groupBy((e: stages.SourceInput) => ("tick" in e ? e.tick : e.source))))
+      .apply(beam.withName("GroupBySource", beam.groupBy(stages.sourceKey)))
       .apply(
         beam.withName(
           "RecoverSource",
@@ -55,7 +68,7 @@ export function recoverPerSource(o: StageOptions) {
         ),
       );
     const parts = out.apply(
-      beam.withName("SplitSourceOutputs", beam.split<{ kept: ReceivedEvent; finding: Finding; counts: stages.IntervalCounts }>(["kept", "finding", "counts"])),
+      beam.withName("SplitSourceOutputs", beam.split<{ kept: ReceivedEvent[]; finding: Finding; counts: stages.IntervalCounts }>(["kept", "finding", "counts"])),
     );
     return { kept: parts.kept, findings: parts.finding, counts: parts.counts };
   };
@@ -75,6 +88,20 @@ export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ 
       ),
     );
     const parts = out.apply(beam.withName("SplitCorrections", beam.split<{ kept: ReceivedEvent; finding: Finding }>(["kept", "finding"])));
+    return { kept: parts.kept, findings: parts.finding };
+  };
+}
+
+/** `correctEvents` over batches of kept events: each batch comes out corrected, in order. */
+export function correctEventBatches(config: RecoveryConfig, rates: beam.PCollection<{ table: RateTable | null }>, runId = "default") {
+  return function correctEventBatches(kept: beam.PCollection<ReceivedEvent[]>) {
+    const out = kept.apply(
+      beam.withName(
+        "CorrectEvents",
+        beam.parDo({ process: (b: ReceivedEvent[], ctx: RatesParam) => stages.runCorrectionBatch(b, ctx.rates.lookup().table, config, runId) }, { rates: singletonSideInput(rates) }),
+      ),
+    );
+    const parts = out.apply(beam.withName("SplitCorrections", beam.split<{ kept: ReceivedEvent[]; finding: Finding }>(["kept", "finding"])));
     return { kept: parts.kept, findings: parts.finding };
   };
 }
@@ -103,6 +130,30 @@ export function checkDependencyChains(o: StageOptions, ticks?: beam.PCollection<
   };
 }
 
+/**
+ * `checkDependencyChains` over batches of kept events: the shuffle is by shard of the
+ * (chain, key) (`stages.KEY_SHARDS`), each shard regrouped by key; per-key semantics as above.
+ */
+export function checkDependencyChainBatches(o: StageOptions, ticks?: beam.PCollection<{ tick: string }>) {
+  return function checkDependencyChainBatches(kept: beam.PCollection<ReceivedEvent[]>): beam.PCollection<Finding> {
+    const { config, runId, stateId } = o;
+    const members = kept.flatMap(beam.withName("KeyByChain", (b: ReceivedEvent[]) => stages.chainMembershipShards(b, config, runId)));
+    const inputs: beam.PCollection<stages.ChainShardInput> =
+      ticks === undefined ? members : beam.P([members as beam.PCollection<stages.ChainShardInput>, ticks]).apply(beam.withName("ChainsAndTicks", beam.flatten<stages.ChainShardInput>()));
+    return inputs
+      .apply(beam.withName("GroupByChainShard", beam.groupBy(stages.shardKey)))
+      .apply(
+        beam.withName(
+          "JudgeChains",
+          beam.parDo(
+            { process: (kv: beam.KV<string, Iterable<stages.ChainShardInput>>, ctx: ClockParam) => stages.runChainShard(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { wm: singletonSideInput(o.watermark) },
+          ),
+        ),
+      );
+  };
+}
+
 /** Business-key uniqueness over kept events: one shuffle by (rule, key). */
 export function enforceUniqueBusinessKeys(o: StageOptions) {
   return function enforceUniqueBusinessKeys(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
@@ -111,6 +162,17 @@ export function enforceUniqueBusinessKeys(o: StageOptions) {
       .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config)))
       .apply(beam.withName("GroupByBusinessKey", beam.groupBy((m: stages.Keyed) => m.key)))
       .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId, stateId)));
+  };
+}
+
+/** `enforceUniqueBusinessKeys` over batches of kept events: shuffled by shard of (rule, key), regrouped by key. */
+export function enforceUniqueBusinessKeyBatches(o: StageOptions) {
+  return function enforceUniqueBusinessKeyBatches(kept: beam.PCollection<ReceivedEvent[]>): beam.PCollection<Finding> {
+    const { config, runId, stateId } = o;
+    return kept
+      .flatMap(beam.withName("KeyByBusinessKey", (b: ReceivedEvent[]) => stages.businessKeyMembershipShards(b, config)))
+      .apply(beam.withName("GroupByBusinessKeyShard", beam.groupBy(stages.shardKey)))
+      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.KeyedShard>>) => stages.runBusinessKeyShard(kv, config, runId, stateId)));
   };
 }
 

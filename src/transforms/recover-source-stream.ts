@@ -101,7 +101,7 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
 export function recoverSourceBatch(source: string, events: ReceivedEvent[], watermark: number, config: RecoveryConfig): SourceOutput {
   const state = newSourceState();
   const findings: Finding[] = [];
-  for (const e of events) findings.push(...onSourceEvent(state, e, config));
+  for (const e of events) for (const f of onSourceEvent(state, e, config)) findings.push(f);
   const out = onSourceWatermark(state, source, watermark, config, true);
   return { kept: out.kept, findings: findings.concat(out.findings) };
 }
