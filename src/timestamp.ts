@@ -33,9 +33,7 @@ export function parseEventTime(text: string): number | null {
     if (oh > 23 || om > 59) return null;
     offsetMinutes = (m[9] === "-" ? -1 : 1) * (oh * 60 + om);
   }
-  // Date.UTC maps years 0-99 to 1900-1999; shift by 400 years (146,097 days) and back.
-  const shift = year < 100 ? 400 : 0;
-  const utc = Date.UTC(year + shift, month - 1, day, hour, minute, second, millis) - shift * 146_097 * 86_400_000;
+  const utc = utcMillis(year, month, day, hour, minute, second, millis);
   const ms = utc - offsetMinutes * 60_000;
   return Number.isFinite(ms) ? ms : null;
 }
@@ -61,9 +59,20 @@ function parseMillisZ(t: string): number | null | undefined {
   const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
   if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + leap) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  const shift = year < 100 ? 400 : 0;
-  const ms = Date.UTC(year + shift, month - 1, day, hour, minute, second, millis) - shift * 146_097 * 86_400_000;
+  const ms = utcMillis(year, month, day, hour, minute, second, millis);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** Milliseconds of 400 Gregorian years: 146,097 days (the calendar repeats after them). */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/**
+ * Date.UTC for a validated date-time, years 0-99 included: Date.UTC maps those to 1900-1999,
+ * so they are computed 400 years later and moved back. `utcMillis(1, 1, 1, 0, 0, 0, 0)` -> -62135596800000.
+ */
+function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): number {
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return Date.UTC(year + 400, month - 1, day, hour, minute, second, millis) - FOUR_CENTURIES_MS;
 }
 
 /** The decimal value of `n` ASCII digits at `from`, or -1 if any is not a digit. */

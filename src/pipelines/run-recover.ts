@@ -100,7 +100,8 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     events: result.events,
     flags: result.flags,
     dead_letters: result.deadLetters,
-    flags_by_kind: result.kinds,
+    // sorted by kind: the summary's text does not depend on the order flags arrived in
+    flags_by_kind: Object.fromEntries(Object.entries(result.kinds).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     pending_deadlines: result.stats.pending_deadlines,
     chain_key_missing: result.stats.chain_key_missing,
     anomaly_intervals_judged: result.stats.anomaly_intervals_judged,
