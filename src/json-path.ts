@@ -56,19 +56,21 @@ export function collectPath(root: unknown, path: string): PathValue[] {
   return frontier;
 }
 
-/** Nesting depth of a JSON value, computed without recursion (payloads may be 100k deep). */
-export function jsonDepth(value: unknown, limit: number): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > max) max = depth;
-    if (max > limit) return max;
-    const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>);
-    for (const child of children) stack.push([child, depth + 1]);
+/**
+ * True when a JSON value nests objects or arrays deeper than `limit` levels (a scalar is 0
+ * levels, `{}` 1). Recursion stops at `limit + 1` levels, so a 100k-deep payload is safe.
+ * `nestsDeeperThan({a: [1]}, 1)` -> true.
+ */
+export function nestsDeeperThan(value: unknown, limit: number, depth = 1): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (depth > limit) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestsDeeperThan(value[i], limit, depth + 1)) return true;
+    return false;
   }
-  return max;
+  const obj = value as Record<string, unknown>;
+  for (const key in obj) if (Object.prototype.hasOwnProperty.call(obj, key) && nestsDeeperThan(obj[key], limit, depth + 1)) return true;
+  return false;
 }
 
 /**

@@ -22,9 +22,7 @@ export function parseEventTime(text: string): number | null {
   const hour = +m[4];
   const minute = +m[5];
   const second = m[6] === undefined ? 0 : +m[6];
-  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + leap) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
+  if (!isValidDateTime(year, month, day, hour, minute, second)) return null;
   const millis = m[7] === undefined ? 0 : +(m[7] + "00").slice(0, 3);
   let offsetMinutes = 0;
   if (m[8] === undefined) {
@@ -56,11 +54,16 @@ function parseMillisZ(t: string): number | null | undefined {
   const second = digits(t, 17, 2);
   const millis = digits(t, 20, 3);
   if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || millis < 0) return undefined;
-  const leap = month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) ? 1 : 0;
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + leap) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
+  if (!isValidDateTime(year, month, day, hour, minute, second)) return null;
   const ms = utcMillis(year, month, day, hour, minute, second, millis);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** A real calendar date and a time of day without leap seconds. */
+function isValidDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 1 : 0;
+  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1] + leap) return false;
+  return hour <= 23 && minute <= 59 && second <= 59;
 }
 
 /** Milliseconds of 400 Gregorian years: 146,097 days (the calendar repeats after them). */

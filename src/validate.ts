@@ -2,7 +2,7 @@ import { isUtf8 } from "buffer";
 import { z } from "zod";
 import type { RecoveryConfig } from "./config";
 import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } from "./event";
-import { collectPath, getPath, isPlainObject } from "./json-path";
+import { collectPath, getPath, isPlainObject, nestsDeeperThan } from "./json-path";
 import { parseEventTime } from "./timestamp";
 import { mayNeedCorrection } from "./corrections/candidate";
 
@@ -98,7 +98,7 @@ function validateObject(
     }
   }
   const fields = { event_id: eventId as string, source: source as string, sequence: sequence as number | null | undefined, event_type: eventType as string, data: data as Record<string, unknown> };
-  if (deeperThan(fields.data, MAX_DATA_DEPTH, 1)) {
+  if (nestsDeeperThan(fields.data, MAX_DATA_DEPTH)) {
     return dead("schema", [{ path: env.data.split("."), code: "too_deep", message: `nesting deeper than ${MAX_DATA_DEPTH}` }], obj);
   }
   const stamp = getPath(obj, env.timestamp);
@@ -160,22 +160,6 @@ function fastEnvelopeCheck(eventId: unknown, source: unknown, seq: unknown, even
     (seq === undefined || seq === null || (typeof seq === "number" && Number.isSafeInteger(seq))) &&
     isPlainObject(data)
   );
-}
-
-/**
- * True when a JSON value nests objects or arrays deeper than `limit` (`jsonDepth(value) >
- * limit`, json-path.ts). Recursion stops at `limit + 1` levels, so any input is safe.
- */
-function deeperThan(node: unknown, limit: number, depth: number): boolean {
-  if (typeof node !== "object" || node === null) return false;
-  if (depth > limit) return true;
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) if (deeperThan(node[i], limit, depth + 1)) return true;
-    return false;
-  }
-  const obj = node as Record<string, unknown>;
-  for (const key in obj) if (Object.prototype.hasOwnProperty.call(obj, key) && deeperThan(obj[key], limit, depth + 1)) return true;
-  return false;
 }
 
 /** The same all-null `keys` object for every event that has none of the key paths (most do not). */

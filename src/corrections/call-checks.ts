@@ -18,8 +18,7 @@ import { ruleFinding } from "./rule-finding";
 /** The event type whose duration must be positive. */
 export const CALL_COMPLETED = "call.completed";
 
-/** A number or numeric string as a number; null otherwise. `numeric("12.5")` -> 12.5. */
-/** A finite number, or a numeric string's value; null otherwise (what the call checks compare). */
+/** A finite number, or a numeric string's value; null otherwise. `numeric("12.5")` -> 12.5. */
 export function numeric(value: unknown): number | null {
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   return parseDecimal(value) === null ? null : Number(value);

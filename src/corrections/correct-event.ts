@@ -25,12 +25,19 @@ export interface CorrectEventResult {
   readonly findings: Finding[];
 }
 
+/** The rules in the order they run (one table, no closures per event). */
+const RULES: ReadonlyArray<(e: CorrectionEvent, rates: RateTable, config: CorrectionConfig) => RuleResult> = [
+  (e, _rates, config) => fixFieldSwap(e, config),
+  (e, _rates, config) => checkArithmetic(e, config),
+  revalidateCurrency,
+  (e, _rates, config) => checkCall(e, config),
+];
+
 export function correctEvent(event: CorrectionEvent, rates: RateTable, config: CorrectionConfig): CorrectEventResult {
   const findings: Finding[] = [];
   let state: RuleResult = unchanged(event);
-  for (let step = 0; step < 4; step++) {
-    const e: CorrectionEvent = { ...event, data: state.data, corrections: state.corrections };
-    state = step === 0 ? fixFieldSwap(e, config) : step === 1 ? checkArithmetic(e, config) : step === 2 ? revalidateCurrency(e, rates, config) : checkCall(e, config);
+  for (const rule of RULES) {
+    state = rule({ ...event, data: state.data, corrections: state.corrections }, rates, config);
     for (const f of state.findings) findings.push(f);
   }
   return { data: state.data, corrections: state.corrections, findings };

@@ -48,8 +48,9 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
     if (!ready || busy || failed) return;
     busy = true;
     try {
+      // Once the pipeline is done, DuckDB may use every core for the rest.
+      if (ended) await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
       while (flushed - loaded >= PIECE_BYTES || (ended && flushed > loaded)) {
-        if (ended) await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
         const upTo = flushed;
         const piece = path.join(tmp, "events-piece.jsonl");
         copyRange(job.files.events, loaded, upTo, piece);
@@ -58,7 +59,6 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
         fs.rmSync(piece, { force: true });
       }
       if (ended) {
-        await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
         await loadFlagsAndDeadLetters(db, job.files);
         close();
         port.postMessage({ type: "done" });
