@@ -35,6 +35,8 @@ const Envelope = z.object({
 
 /**
  * One received line -> an event, a dead letter or a blank. Never throws for any input.
+ * `ascii`, when given, is the line's text already decoded, for a line known to be all ASCII
+ * (`readFileLines`' `text`): it saves decoding and copying the line again.
  *
  * Order of checks (the first failing family names the `error_code`): UTF-8 and JSON
  * (`malformed_json`), envelope fields and `data` depth (`schema`), the timestamp
@@ -46,7 +48,7 @@ const Envelope = z.object({
  * validateLine(Buffer.from('{"event_id":"e1"}'), 7, ctx)
  * // -> { kind: "dead_letter", deadLetter: { error_code: "schema", line: 7, event_id: "e1", ... } }
  */
-export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext): Validated {
+export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext, ascii: string | null = null): Validated {
   let start = 0;
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   let end = bytes.length;
@@ -57,8 +59,10 @@ export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext
     kind: "dead_letter",
     deadLetter: deadLetter(body, line, code, issues, parsed, ctx, new Date(ctx.nowMs).toISOString()),
   });
-  if (!isUtf8(body)) return dead("malformed_json", [{ path: [], code: "invalid_utf8", message: "line is not valid UTF-8" }]);
-  const text = body.toString("utf8");
+  let text: string;
+  if (ascii !== null) text = end === bytes.length ? ascii : ascii.slice(0, end);
+  else if (isUtf8(body)) text = body.toString("utf8");
+  else return dead("malformed_json", [{ path: [], code: "invalid_utf8", message: "line is not valid UTF-8" }]);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -123,11 +127,11 @@ function validateObject(
   const event: ReceivedEvent = {
     line,
     event_id: fields.event_id,
-    source: fields.source,
+    source: interned(fields.source),
     sequence: fields.sequence ?? null,
     timestamp: stamp as string,
     event_time: eventTime,
-    event_type: fields.event_type,
+    event_type: interned(fields.event_type),
     keys: keyValues(obj, ctx.keyPaths),
     meta: deliveryMeta(obj),
     correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections, hasOwn(obj, "corrections")),
@@ -185,6 +189,18 @@ function keyValues(obj: Record<string, unknown>, paths: ReadonlyArray<string>): 
     noKeys.set(paths, shared);
   }
   return shared;
+}
+
+/** Sources and event types seen, so held events share one copy of each (bounded). */
+const INTERNED = new Map<string, string>();
+const MAX_INTERNED = 4096;
+
+/** The shared copy of a short, repetitive string (a source or an event type). */
+function interned(value: string): string {
+  const shared = INTERNED.get(value);
+  if (shared !== undefined) return shared;
+  if (INTERNED.size < MAX_INTERNED && value.length <= 128) INTERNED.set(value, value);
+  return value;
 }
 
 function isIdString(v: unknown): boolean {

@@ -31,9 +31,22 @@ const USD_EXPONENT = 2;
  * `toUsdCents(6024n, 2, 1.5)` -> `4016n`; `toUsdCents(15000n, 0, 150)` (JPY) -> `10000n`.
  */
 export function toUsdCents(amountMinor: bigint, exponent: number, rate: number): bigint | null {
-  const r = parseDecimal(rate);
+  const r = rateDecimal(rate);
   if (r === null || r.units <= 0n) return null;
   return divHalfUp(amountMinor * pow10(r.scale) * pow10(USD_EXPONENT), pow10(exponent) * r.units);
+}
+
+/** Rates as exact decimals: a table holds few distinct rates, and each is parsed once (bounded). */
+const RATE_DECIMALS = new Map<number, ReturnType<typeof parseDecimal>>();
+
+function rateDecimal(rate: number): ReturnType<typeof parseDecimal> {
+  let d = RATE_DECIMALS.get(rate);
+  if (d === undefined) {
+    d = parseDecimal(rate);
+    if (RATE_DECIMALS.size >= 65_536) RATE_DECIMALS.clear();
+    RATE_DECIMALS.set(rate, d);
+  }
+  return d;
 }
 
 /**

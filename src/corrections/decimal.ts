@@ -34,6 +34,8 @@ const POW10: bigint[] = Array.from({ length: 97 }, (_, i) => 10n ** BigInt(i));
 export function parseDecimal(value: unknown): Decimal | null {
   let text: string;
   if (typeof value === "number") {
+    // Integers (quantities, whole amounts) need no text: their digits are exact.
+    if (Number.isSafeInteger(value)) return { units: BigInt(value), scale: 0 };
     if (!Number.isFinite(value)) return null;
     text = String(value);
   } else if (typeof value === "string") {

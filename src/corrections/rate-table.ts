@@ -26,8 +26,19 @@ const DAY_MS = 86_400_000;
  */
 export function utcDate(timestamp: string): string | null {
   const ms = Date.parse(timestamp);
-  return Number.isFinite(ms) ? new Date(ms).toISOString().slice(0, 10) : null;
+  if (!Number.isFinite(ms)) return null;
+  const day = Math.floor(ms / DAY_MS);
+  let date = dayDates.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayDates.size >= 65_536) dayDates.clear();
+    dayDates.set(day, date);
+  }
+  return date;
 }
+
+/** UTC dates by day number since the epoch (events of a run span few days). */
+const dayDates = new Map<number, string>();
 
 /** Results of `addDays` (a pure function called per event with few distinct dates). */
 const addDaysCache = new Map<string, string | null>();

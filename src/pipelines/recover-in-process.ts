@@ -10,6 +10,7 @@ import { checkChainBatch } from "../transforms/check-dependency-chains";
 import { correctKeptEvent } from "../transforms/correct-events";
 import { businessKey, judgeBusinessKey } from "../transforms/enforce-unique-business-keys";
 import { recoverSourceBatch } from "../transforms/recover-source-stream";
+import { countIntervals } from "../transforms/beam-stages";
 import { addCount, createAnomalyState } from "../anomalies/state";
 import { judgeComplete } from "../anomalies/judge";
 import { validateLine } from "../validate";
@@ -36,9 +37,9 @@ export function recoverInProcess(input: string, config: RecoveryConfig, nowMs: n
   let lines = 0;
   let blankLines = 0;
   let watermark = NO_WATERMARK;
-  for (const { line, bytes } of readFileLines(input)) {
+  for (const { line, bytes, text } of readFileLines(input)) {
     lines += 1;
-    const v = validateLine(bytes, line, ctx);
+    const v = validateLine(bytes, line, ctx, text);
     if (v.kind === "blank") blankLines += 1;
     else if (v.kind === "dead_letter") deadLetters.push(v.deadLetter);
     else {
@@ -54,8 +55,8 @@ export function recoverInProcess(input: string, config: RecoveryConfig, nowMs: n
   for (const [source, events] of bySource) {
     const out = recoverSourceBatch(source, events.sort(byArrival), watermark, config);
     findings.push(...out.findings);
+    for (const c of countIntervals(source, out.kept, config.anomalies.interval_ms).counts) addCount(anomalies, source, c.event_type, c.start, c.n);
     for (const e of out.kept) {
-      addCount(anomalies, e.source, e.event_type, e.event_time, 1);
       const corrected = correctKeptEvent(e, rates, config);
       findings.push(...corrected.findings);
       kept.push(corrected.event);

@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import type { RecoverFiles } from "../pipelines/recover";
+import { selectEventRows } from "./duckdb-tables";
 
 /** Byte offsets of the three JSON-lines outputs. */
 export interface OutputOffsets {
@@ -47,8 +48,6 @@ export class DuckDbStreamSink {
 
   /** Inserts what the output files gained between `from` and `to`, tagged with `batch`. */
   async insertBatch(batch: number, files: RecoverFiles, from: OutputOffsets, to: OutputOffsets): Promise<void> {
-    const env = this.config.envelope;
-    const jp = (p: string) => `'$.${p.replace(/'/g, "''")}'`;
     const b = Math.floor(batch);
     const slice = (file: string, start: number, end: number) => sliceToTemp(file, start, end);
     const ev = slice(files.events, from.events, to.events);
@@ -57,12 +56,7 @@ export class DuckDbStreamSink {
     try {
       await this.db.run("BEGIN TRANSACTION");
       if (ev !== null) {
-        await this.db.run(
-          `INSERT INTO events SELECT json_extract_string(json, ${jp(env.event_id)}), json_extract_string(json, ${jp(env.source)}),
-             TRY_CAST(json_extract(json, ${jp(env.sequence)}) AS BIGINT), TRY_CAST(json_extract_string(json, ${jp(env.timestamp)}) AS TIMESTAMPTZ),
-             json_extract_string(json, ${jp(env.event_type)}), json, ${b}
-           FROM read_json_objects('${ev}', format = 'newline_delimited')`,
-        );
+        await this.db.run(`INSERT INTO events ${selectEventRows(ev, this.config, String(b))}`);
       }
       if (fl !== null) {
         await this.db.run(

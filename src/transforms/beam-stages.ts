@@ -98,7 +98,8 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
   yield { counts: countIntervals(kv.key, out.kept, config.anomalies.interval_ms) };
 }
 
-function countIntervals(source: string, events: ReceivedEvent[], intervalMs: number): IntervalCounts {
+/** One source's events counted per (event_type, interval start), in order of first appearance. */
+export function countIntervals(source: string, events: ReceivedEvent[], intervalMs: number): IntervalCounts {
   // Counts in order of first appearance, looked up by type then interval (no string keys).
   const counts: Array<{ event_type: string; start: number; n: number }> = [];
   const byType = new Map<string, Map<number, { event_type: string; start: number; n: number }>>();

@@ -23,18 +23,29 @@ export function newDedupState(): DedupState {
   return { kept: new Map() };
 }
 
+/** What `dedupeEvent` decided about one arrival. */
+export interface DedupDecision {
+  readonly keep: boolean;
+  readonly finding: Finding | null;
+  readonly redelivered: boolean;
+}
+
+/** The two finding-free decisions, shared (one per arrival would be a million allocations a run). */
+const KEEP: DedupDecision = Object.freeze({ keep: true, finding: null, redelivered: false });
+const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, redelivered: true });
+
 /**
  * Decides one arrival: `keep` false means it is a copy (its finding says of what). A Pub/Sub
  * redelivery (same event_id AND same message_id as the kept copy) is not a new copy: it is
  * dropped without a flag (`redelivered`), so redeliveries never change the findings.
  */
-export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): { keep: boolean; finding: Finding | null; redelivered: boolean } {
+export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): DedupDecision {
   const prior = state.kept.get(event.event_id);
   if (prior === undefined || Math.abs(event.event_time - prior.eventTime) > horizonMs) {
     state.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
-    return { keep: true, finding: null, redelivered: false };
+    return KEEP;
   }
-  if (event.meta.message_id !== null && event.meta.message_id === prior.messageId) return { keep: false, finding: null, redelivered: true };
+  if (event.meta.message_id !== null && event.meta.message_id === prior.messageId) return REDELIVERED;
   prior.copies += 1;
   return {
     keep: false,

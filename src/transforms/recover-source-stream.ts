@@ -39,42 +39,49 @@ export function newSourceState(): SourceState {
   return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity, redelivered: 0 };
 }
 
-/** One arrival: exact-duplicate check and sequence bookkeeping. Returns the findings so far. */
-export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: RecoveryConfig): Finding[] {
-  const findings = seeSequence(state.gaps, event);
+/** No findings: shared by the many arrivals that have none. */
+const NONE: ReadonlyArray<Finding> = Object.freeze([]);
+
+/** One arrival: exact-duplicate check and sequence bookkeeping. Returns its findings (often none). */
+export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: RecoveryConfig): ReadonlyArray<Finding> {
+  const filled = seeSequence(state.gaps, event);
   if (event.event_time < state.watermark - config.dedup_horizon_ms && !state.dedup.kept.has(event.event_id)) {
     // Too late to know whether a copy was kept and forgotten: pass it, flagged, and remember
     // its id so later copies of it are still caught.
-    findings.push(
-      finding({
-        kind: "late_unchecked",
-        action: "none",
-        identity: [event.event_id],
-        event_id: event.event_id,
-        source: event.source,
-        event_type: event.event_type,
-        event_time: event.event_time,
-        detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
-      }),
-    );
+    const late = finding({
+      kind: "late_unchecked",
+      action: "none",
+      identity: [event.event_id],
+      event_id: event.event_id,
+      source: event.source,
+      event_type: event.event_type,
+      event_time: event.event_time,
+      detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
+    });
     state.dedup.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
     state.held.push(event);
-    return findings;
+    return filled === null ? [late] : [filled, late];
   }
   const decided = dedupeEvent(state.dedup, event, config.dedup_horizon_ms);
-  if (decided.finding !== null) findings.push(decided.finding);
   if (decided.redelivered) state.redelivered += 1;
   if (decided.keep) state.held.push(event);
-  return findings;
+  if (filled === null) return decided.finding === null ? NONE : [decided.finding];
+  return decided.finding === null ? [filled] : [filled, decided.finding];
 }
 
 /** Advances time: releases decided events, declares gaps, evicts expired state. */
 export function onSourceWatermark(state: SourceState, source: string, watermark: number, config: RecoveryConfig, final: boolean): SourceOutput {
   state.watermark = Math.max(state.watermark, watermark);
-  const ready: ReceivedEvent[] = [];
-  const waiting: ReceivedEvent[] = [];
-  for (const e of state.held) (final || e.event_time < state.watermark ? ready : waiting).push(e);
-  state.held = waiting;
+  let ready: ReceivedEvent[];
+  if (final) {
+    ready = state.held;
+    state.held = [];
+  } else {
+    ready = [];
+    const waiting: ReceivedEvent[] = [];
+    for (const e of state.held) (e.event_time < state.watermark ? ready : waiting).push(e);
+    state.held = waiting;
+  }
   ready.sort(byEventTime);
   const kept: ReceivedEvent[] = [];
   const findings: Finding[] = [];
@@ -88,7 +95,7 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
     const reuse = checkReuse(state.gaps, event);
     if (reuse !== null) findings.push(reuse);
   }
-  findings.push(...declareGaps(state.gaps, source, state.watermark, config.gap_timeout_ms, final));
+  for (const f of declareGaps(state.gaps, source, state.watermark, config.gap_timeout_ms, final)) findings.push(f);
   if (!final) {
     evictDedupState(state.dedup, state.watermark, config.dedup_horizon_ms);
     evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms);
