@@ -35,8 +35,6 @@ const Envelope = z.object({
 
 /**
  * One received line -> an event, a dead letter or a blank. Never throws for any input.
- * `ascii`, when given, is the line's text already decoded, for a line known to be all ASCII
- * (`readFileLines`' `text`): it saves decoding and copying the line again.
  *
  * Order of checks (the first failing family names the `error_code`): UTF-8 and JSON
  * (`malformed_json`), envelope fields and `data` depth (`schema`), the timestamp
@@ -48,7 +46,7 @@ const Envelope = z.object({
  * validateLine(Buffer.from('{"event_id":"e1"}'), 7, ctx)
  * // -> { kind: "dead_letter", deadLetter: { error_code: "schema", line: 7, event_id: "e1", ... } }
  */
-export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext, ascii: string | null = null): Validated {
+export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext): Validated {
   let start = 0;
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
   let end = bytes.length;
@@ -59,10 +57,8 @@ export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext
     kind: "dead_letter",
     deadLetter: deadLetter(body, line, code, issues, parsed, ctx, new Date(ctx.nowMs).toISOString()),
   });
-  let text: string;
-  if (ascii !== null) text = end === bytes.length ? ascii : ascii.slice(0, end);
-  else if (isUtf8(body)) text = body.toString("utf8");
-  else return dead("malformed_json", [{ path: [], code: "invalid_utf8", message: "line is not valid UTF-8" }]);
+  if (!isUtf8(body)) return dead("malformed_json", [{ path: [], code: "invalid_utf8", message: "line is not valid UTF-8" }]);
+  const text = body.toString("utf8");
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -37,9 +37,9 @@ export function recoverInProcess(input: string, config: RecoveryConfig, nowMs: n
   let lines = 0;
   let blankLines = 0;
   let watermark = NO_WATERMARK;
-  for (const { line, bytes, text } of readFileLines(input)) {
+  for (const { line, bytes } of readFileLines(input)) {
     lines += 1;
-    const v = validateLine(bytes, line, ctx, text);
+    const v = validateLine(bytes, line, ctx);
     if (v.kind === "blank") blankLines += 1;
     else if (v.kind === "dead_letter") deadLetters.push(v.deadLetter);
     else {

@@ -48,8 +48,12 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
     if (!ready || busy || failed) return;
     busy = true;
     try {
-      // Once the pipeline is done, DuckDB may use every core for the rest.
-      if (ended) await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
+      // Once the pipeline is done, DuckDB may use every core for the rest, inserting in
+      // parallel (row order then need not follow the file: tables are read with ORDER BY).
+      if (ended) {
+        await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
+        await db.run("SET preserve_insertion_order = false");
+      }
       while (flushed - loaded >= PIECE_BYTES || (ended && flushed > loaded)) {
         const upTo = flushed;
         const piece = path.join(tmp, "events-piece.jsonl");

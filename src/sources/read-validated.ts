@@ -33,12 +33,12 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
   let watermark = NO_WATERMARK;
   let n = 0;
   let validateMs = 0;
-  for (const { line, bytes, text } of readFileLines(path)) {
+  for (const { line, bytes } of readFileLines(path)) {
     n = line;
     stats.lines += 1;
     if ((stats.lines & 0xffff) === 0) reportProgress(runId, "read");
     const start = performance.now();
-    const v: Validated = validateLine(bytes, offset + line, ctx, text);
+    const v: Validated = validateLine(bytes, offset + line, ctx);
     validateMs += performance.now() - start;
     if (v.kind === "blank") stats.blank_lines += 1;
     else if (v.kind === "dead_letter") yield { dead_letter: v.deadLetter };
