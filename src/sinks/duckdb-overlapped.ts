@@ -18,9 +18,9 @@ export interface OverlappedDuckDbLoad {
 /**
  * Loads a bounded run's outputs into DuckDB (the same tables as `loadDuckDb`) while the
  * pipeline runs: a worker thread appends `events.jsonl` to the `events` table in pieces of
- * whole lines as the writer flushes them (in file order, so the table's rows are in the same
- * order), and loads flags and dead letters once the files are closed. DuckDB works on the
- * core the single-threaded pipeline leaves idle. If the worker fails, `finish` falls back to
+ * whole lines as the writer flushes them, and the rest and the flags and dead letters once the
+ * files are closed (then on every core, without keeping the file's row order). DuckDB works on
+ * the core the single-threaded pipeline leaves idle. If the worker fails, `finish` falls back to
  * `loadDuckDb` over the complete files, so the tables are the same either way.
  *
  * @example
