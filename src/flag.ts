@@ -1,4 +1,4 @@
-import type { Flag, FlagAction, FlagKind } from "./event";
+import type { Flag, FlagAction, FlagKind, ReceivedEvent } from "./event";
 import { stableId } from "./hash";
 
 /** A flag before the run stamps `detected_at` on it. Cores return these; they have no clock. */
@@ -31,6 +31,14 @@ export function finding(init: FindingInit): Finding {
     event_time: init.event_time == null ? null : new Date(init.event_time).toISOString(),
     detail: init.detail ?? {},
   };
+}
+
+/** A finding about one received event: its id, source, type and event time filled in from it. */
+export function eventFinding(
+  event: Pick<ReceivedEvent, "event_id" | "source" | "event_type" | "event_time">,
+  init: Omit<FindingInit, "event_id" | "source" | "event_type" | "event_time">,
+): Finding {
+  return finding({ ...init, event_id: event.event_id, source: event.source, event_type: event.event_type, event_time: event.event_time });
 }
 
 /** Stamps processing time on a finding. */

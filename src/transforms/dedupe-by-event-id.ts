@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from "../event";
-import { finding, type Finding } from "../flag";
+import { eventFinding, type Finding } from "../flag";
 
 /**
  * Exact duplicates by `event_id` (the idempotency key), per source.
@@ -50,14 +50,10 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   return {
     keep: false,
     redelivered: false,
-    finding: finding({
+    finding: eventFinding(event, {
       kind: "duplicate",
       action: "discard",
       identity: [event.event_id, prior.copies],
-      event_id: event.event_id,
-      source: event.source,
-      event_type: event.event_type,
-      event_time: event.event_time,
       detail: { copy: prior.copies, line: event.line },
     }),
   };

@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from "../event";
-import { finding, type Finding } from "../flag";
+import { eventFinding, finding, type Finding } from "../flag";
 
 /**
  * Sequence gaps per source.
@@ -58,14 +58,10 @@ export function seeSequence(state: GapState, event: ReceivedEvent): Finding | nu
     { from: n + 1, to: gap.to, eventTime: gap.eventTime },
   ].filter((g) => g.from <= g.to);
   state.declared.splice(hit, 1, ...rest);
-  return finding({
+  return eventFinding(event, {
     kind: "gap_filled",
     action: "none",
     identity: [event.source, n],
-    event_id: event.event_id,
-    source: event.source,
-    event_type: event.event_type,
-    event_time: event.event_time,
     detail: { sequence: n, gap_from: gap.from, gap_to: gap.to },
   });
 }
@@ -113,14 +109,10 @@ export function checkReuse(state: GapState, event: ReceivedEvent): Finding | nul
     return null;
   }
   if (first.eventId === event.event_id) return null;
-  return finding({
+  return eventFinding(event, {
     kind: "sequence_reused",
     action: "none",
     identity: [event.event_id],
-    event_id: event.event_id,
-    source: event.source,
-    event_type: event.event_type,
-    event_time: event.event_time,
     detail: { sequence: n, first_event_id: first.eventId },
   });
 }

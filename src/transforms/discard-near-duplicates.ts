@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from "../event";
-import { finding, type Finding } from "../flag";
+import { eventFinding, type Finding } from "../flag";
 import { contentHash } from "../hash";
 import { canonicalJson, getPath } from "../json-path";
 
@@ -50,14 +50,10 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
     fingerprint ??= fingerprintOf(event.raw, dataPath);
     prior.fingerprint ??= fingerprintOf(prior.raw, dataPath);
     if (prior.fingerprint !== fingerprint) continue;
-    return finding({
+    return eventFinding(event, {
       kind: "near_duplicate",
       action: "discard",
       identity: [event.event_id],
-      event_id: event.event_id,
-      source: event.source,
-      event_type: event.event_type,
-      event_time: event.event_time,
       detail: { duplicate_of: prior.eventId, delta_ms: event.event_time - prior.eventTime },
     });
   }

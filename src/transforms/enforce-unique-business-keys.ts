@@ -1,6 +1,6 @@
 import type { UniquenessRuleConfig } from "../config";
 import type { ReceivedEvent } from "../event";
-import { finding, type Finding } from "../flag";
+import { eventFinding, type Finding } from "../flag";
 import { byEventTime } from "../order";
 
 /**
@@ -43,15 +43,11 @@ export function judgeBusinessKey(state: BusinessKeyState, rule: UniquenessRuleCo
     }
     if (state.first.eventId === event.event_id) continue;
     findings.push(
-      finding({
+      eventFinding(event, {
         kind: "duplicate_business_key",
         action: "manual_review",
         identity: [rule.name, event.event_id],
-        event_id: event.event_id,
-        source: event.source,
-        event_type: event.event_type,
         key,
-        event_time: event.event_time,
         detail: { rule: rule.name, first_event_id: state.first.eventId },
       }),
     );

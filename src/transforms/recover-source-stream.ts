@@ -1,6 +1,6 @@
 import type { RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
-import { finding, type Finding } from "../flag";
+import { eventFinding, type Finding } from "../flag";
 import { byEventTime } from "../order";
 import { dedupeEvent, evictDedupState, newDedupState, type DedupState } from "./dedupe-by-event-id";
 import { checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
@@ -48,14 +48,10 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
   if (event.event_time < state.watermark - config.dedup_horizon_ms && !state.dedup.kept.has(event.event_id)) {
     // Too late to know whether a copy was kept and forgotten: pass it, flagged, and remember
     // its id so later copies of it are still caught.
-    const late = finding({
+    const late = eventFinding(event, {
       kind: "late_unchecked",
       action: "none",
       identity: [event.event_id],
-      event_id: event.event_id,
-      source: event.source,
-      event_type: event.event_type,
-      event_time: event.event_time,
       detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
     });
     state.dedup.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
