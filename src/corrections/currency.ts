@@ -21,6 +21,7 @@ import { fromMinor, majorNumber, toMinor, type MoneyFormat } from "./money";
 import { getPath } from "./paths";
 import { lookupRate, tableHasCurrency, utcDate, type RateTable } from "./rate-table";
 import { ruleFinding } from "./rule-finding";
+import { memoized } from "../memo";
 
 /** Exponent of USD amounts (cents). */
 const USD_EXPONENT = 2;
@@ -31,23 +32,13 @@ const USD_EXPONENT = 2;
  * `toUsdCents(6024n, 2, 1.5)` -> `4016n`; `toUsdCents(15000n, 0, 150)` (JPY) -> `10000n`.
  */
 export function toUsdCents(amountMinor: bigint, exponent: number, rate: number): bigint | null {
-  const r = rateDecimal(rate);
+  const r = memoized(RATE_DECIMALS, rate, parseDecimal);
   if (r === null || r.units <= 0n) return null;
   return divHalfUp(amountMinor * pow10(r.scale) * pow10(USD_EXPONENT), pow10(exponent) * r.units);
 }
 
-/** Rates as exact decimals: a table holds few distinct rates, and each is parsed once (bounded). */
+/** Rates as exact decimals: a table holds few distinct rates, and each is parsed once. */
 const RATE_DECIMALS = new Map<number, ReturnType<typeof parseDecimal>>();
-
-function rateDecimal(rate: number): ReturnType<typeof parseDecimal> {
-  let d = RATE_DECIMALS.get(rate);
-  if (d === undefined) {
-    d = parseDecimal(rate);
-    if (RATE_DECIMALS.size >= 65_536) RATE_DECIMALS.clear();
-    RATE_DECIMALS.set(rate, d);
-  }
-  return d;
-}
 
 /**
  * `|recorded - expected| / |expected|`; 0 when both are 0, Infinity when only expected is 0.

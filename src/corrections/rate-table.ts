@@ -5,6 +5,8 @@
  * `lookupRate({ "2024-03-08": { EUR: 0.92 } }, "2024-03-10", "EUR", 7)` -> `{ rate: 0.92, date: "2024-03-08" }`.
  */
 
+import { memoized } from "../memo";
+
 /** `{ "YYYY-MM-DD": { "EUR": 0.92, ... } }`: per UTC date, units of each currency per 1 USD. */
 export type RateTable = Readonly<Record<string, Readonly<Record<string, number>>>>;
 
@@ -27,14 +29,7 @@ const DAY_MS = 86_400_000;
 export function utcDate(timestamp: string): string | null {
   const ms = Date.parse(timestamp);
   if (!Number.isFinite(ms)) return null;
-  const day = Math.floor(ms / DAY_MS);
-  let date = dayDates.get(day);
-  if (date === undefined) {
-    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    if (dayDates.size >= 65_536) dayDates.clear();
-    dayDates.set(day, date);
-  }
-  return date;
+  return memoized(dayDates, Math.floor(ms / DAY_MS), (day) => new Date(day * DAY_MS).toISOString().slice(0, 10));
 }
 
 /** UTC dates by day number since the epoch (events of a run span few days). */
@@ -45,13 +40,7 @@ const addDaysCache = new Map<string, string | null>();
 
 /** `addDays("2024-03-01", -1)` -> `"2024-02-29"`; null for a malformed date. */
 export function addDays(date: string, days: number): string | null {
-  const key = date + "|" + days;
-  const cached = addDaysCache.get(key);
-  if (cached !== undefined) return cached;
-  const result = computeAddDays(date, days);
-  if (addDaysCache.size >= 65_536) addDaysCache.clear();
-  addDaysCache.set(key, result);
-  return result;
+  return memoized(addDaysCache, date + "|" + days, () => computeAddDays(date, days));
 }
 
 function computeAddDays(date: string, days: number): string | null {
