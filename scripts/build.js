@@ -23,7 +23,7 @@ const program = ts.createProgram(parsed.fileNames, parsed.options);
 // requireForSerialization, which Beam serializes by reference and never rewrites.
 const onlyBeamFiles = (factory) => (context) => {
   const transform = factory(context);
-  return (sourceFile) => (/from "apache-beam"/.test(sourceFile.text) ? transform(sourceFile) : sourceFile);
+  return (sourceFile) => (/from "apache-beam[/"]/.test(sourceFile.text) ? transform(sourceFile) : sourceFile);
 };
 const emit = program.emit(undefined, undefined, undefined, false, {
   before: [onlyBeamFiles(beforeTransform())],

@@ -18,7 +18,11 @@
  * (`stages.EVENT_BATCH_SIZE`) and the key shuffles move shards of keys (`stages.KEY_SHARDS`):
  * the DirectRunner's cost is per element, and per-key semantics do not depend on either.
  */
-import * as beam from "apache-beam";
+// Not Beam's index ("apache-beam"): it also loads every I/O connector, ~300 ms of start-up.
+// pvalue must load before transforms (their modules import each other).
+import { P, PCollection, Root } from "apache-beam/pvalue";
+import * as beam from "apache-beam/transforms";
+import type { KV } from "apache-beam/values";
 import { directRunner } from "apache-beam/runners/direct_runner";
 import { requireForSerialization } from "apache-beam/serialization";
 import { randomUUID } from "crypto";
@@ -62,7 +66,7 @@ export interface RecoverPipelineOptions {
 
 /** Builds the pipeline graph on `root`. */
 export function recoverPipeline(o: RecoverPipelineOptions) {
-  return function recoverPipeline(root: beam.Root): void {
+  return function recoverPipeline(root: Root): void {
     const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config) };
     const detectedAt = new Date(o.nowMs).toISOString();
     const { runId, stateId, files, config, final } = o;
@@ -85,20 +89,18 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
     // varint and truncates epoch milliseconds.
     const watermark = parts.watermark
       .apply(beam.withName("GroupWatermarks", beam.groupBy((_: number) => "all")))
-      .map(beam.withName("StageClock", (kv: beam.KV<string, Iterable<number>>) => stages.stageClock(kv.value, stateId, config, final)));
+      .map(beam.withName("StageClock", (kv: KV<string, Iterable<number>>) => stages.stageClock(kv.value, stateId, config, final)));
     const rates = root.apply(beam.withName("Rates", beam.create([{ table: o.rates }])));
     const stage = { config, watermark, runId, stateId };
 
-    const sourceInput = beam
-      .P([parts.events as beam.PCollection<stages.SourceInput>, parts.source_tick])
+    const sourceInput = P([parts.events as PCollection<stages.SourceInput>, parts.source_tick])
       .apply(beam.withName("EventsAndTicks", beam.flatten<stages.SourceInput>()));
     const perSource = recoverPerSourceBatches(stage)(sourceInput);
     const corrected = correctEventBatches(config, rates, runId)(perSource.kept);
     const chainFindings = checkDependencyChainBatches(stage, parts.chain_tick)(corrected.kept);
     const keyFindings = enforceUniqueBusinessKeyBatches(stage)(corrected.kept);
     const anomalyFindings = detectAnomalies(stage)(perSource.counts);
-    const findings = beam
-      .P([perSource.findings, corrected.findings, chainFindings, keyFindings, anomalyFindings])
+    const findings = P([perSource.findings, corrected.findings, chainFindings, keyFindings, anomalyFindings])
       .apply(beam.withName("AllFindings", beam.flatten<Finding>()));
 
     corrected.kept.flatMap(beam.withName("WriteEvents", (b: ReceivedEvent[]) => sinkStages.writeEvents(files.events, b, runId)));

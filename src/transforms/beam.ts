@@ -8,7 +8,11 @@
  * id across micro-batches. The DoFn bodies are functions of registered modules
  * (requireForSerialization), so Beam serializes references to them, not their code.
  */
-import * as beam from "apache-beam";
+// Not Beam's index ("apache-beam"): it also loads every I/O connector, ~300 ms of start-up.
+// pvalue must load before transforms (their modules import each other).
+import { P, PCollection, Root } from "apache-beam/pvalue";
+import * as beam from "apache-beam/transforms";
+import type { KV } from "apache-beam/values";
 import { requireForSerialization } from "apache-beam/serialization";
 import type { RecoveryConfig } from "../config";
 import type { RateTable } from "../corrections/rate-table";
@@ -26,7 +30,7 @@ type RatesParam = { rates: beam.SideInputParam<{ table: RateTable | null }, Iter
 export interface StageOptions {
   readonly config: RecoveryConfig;
   /** Singleton PCollection: the clock of this run or micro-batch. */
-  readonly watermark: beam.PCollection<Watermark>;
+  readonly watermark: PCollection<Watermark>;
   /** Detector state registry id; a fresh one per bounded run. */
   readonly stateId: string;
   /** Run counters id (src/pipelines/run-stats.ts). */
@@ -41,7 +45,7 @@ export interface StageOptions {
  * const { kept, findings, counts } = recoverPerSource(options)(events);
  */
 export function recoverPerSource(o: StageOptions) {
-  return function recoverPerSource(events: beam.PCollection<stages.SourceInput>) {
+  return function recoverPerSource(events: PCollection<stages.SourceInput>) {
     const out = recoverPerSourceBatches(o)(events);
     return { kept: out.kept.flatMap(beam.withName("UnbatchKept", stages.unbatch)), findings: out.findings, counts: out.counts };
   };
@@ -54,7 +58,7 @@ export function recoverPerSource(o: StageOptions) {
  * pays per element.
  */
 export function recoverPerSourceBatches(o: StageOptions) {
-  return function recoverPerSourceBatches(events: beam.PCollection<stages.SourceInput>) {
+  return function recoverPerSourceBatches(events: PCollection<stages.SourceInput>) {
     const { config, runId, stateId } = o;
     const out = events
       .apply(beam.withName("GroupBySource", beam.groupBy(stages.sourceKey)))
@@ -62,7 +66,7 @@ export function recoverPerSourceBatches(o: StageOptions) {
         beam.withName(
           "RecoverSource",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.SourceInput>>, ctx: ClockParam) => stages.runSourceGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.SourceInput>>, ctx: ClockParam) => stages.runSourceGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -79,8 +83,8 @@ export function recoverPerSourceBatches(o: StageOptions) {
  * singleton PCollection holding the rate table (a side input: DoFns do no network I/O), or
  * `{table: null}` to switch currency revalidation off.
  */
-export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ table: RateTable | null }>, runId = "default") {
-  return function correctEvents(kept: beam.PCollection<ReceivedEvent>) {
+export function correctEvents(config: RecoveryConfig, rates: PCollection<{ table: RateTable | null }>, runId = "default") {
+  return function correctEvents(kept: PCollection<ReceivedEvent>) {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
@@ -93,8 +97,8 @@ export function correctEvents(config: RecoveryConfig, rates: beam.PCollection<{ 
 }
 
 /** `correctEvents` over batches of kept events: each batch comes out corrected, in order. */
-export function correctEventBatches(config: RecoveryConfig, rates: beam.PCollection<{ table: RateTable | null }>, runId = "default") {
-  return function correctEventBatches(kept: beam.PCollection<ReceivedEvent[]>) {
+export function correctEventBatches(config: RecoveryConfig, rates: PCollection<{ table: RateTable | null }>, runId = "default") {
+  return function correctEventBatches(kept: PCollection<ReceivedEvent[]>) {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
@@ -110,19 +114,19 @@ export function correctEventBatches(config: RecoveryConfig, rates: beam.PCollect
  * Dependency chains over kept events: one shuffle by (chain, key). `ticks` (`{tick: key}`)
  * run the clock of open chains that got no event in this micro-batch.
  */
-export function checkDependencyChains(o: StageOptions, ticks?: beam.PCollection<{ tick: string }>) {
-  return function checkDependencyChains(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
+export function checkDependencyChains(o: StageOptions, ticks?: PCollection<{ tick: string }>) {
+  return function checkDependencyChains(kept: PCollection<ReceivedEvent>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     const members = kept.flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)));
-    const inputs: beam.PCollection<stages.ChainInput> =
-      ticks === undefined ? members : beam.P([members as beam.PCollection<stages.ChainInput>, ticks]).apply(beam.withName("ChainsAndTicks", beam.flatten<stages.ChainInput>()));
+    const inputs: PCollection<stages.ChainInput> =
+      ticks === undefined ? members : P([members as PCollection<stages.ChainInput>, ticks]).apply(beam.withName("ChainsAndTicks", beam.flatten<stages.ChainInput>()));
     return inputs
       .apply(beam.withName("GroupByChainKey", beam.groupBy((m: stages.ChainInput) => ("tick" in m ? m.tick : m.key))))
       .apply(
         beam.withName(
           "JudgeChains",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.ChainInput>>, ctx: ClockParam) => stages.runChainGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.ChainInput>>, ctx: ClockParam) => stages.runChainGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -134,19 +138,19 @@ export function checkDependencyChains(o: StageOptions, ticks?: beam.PCollection<
  * `checkDependencyChains` over batches of kept events: the shuffle is by shard of the
  * (chain, key) (`stages.KEY_SHARDS`), each shard regrouped by key; per-key semantics as above.
  */
-export function checkDependencyChainBatches(o: StageOptions, ticks?: beam.PCollection<{ tick: string }>) {
-  return function checkDependencyChainBatches(kept: beam.PCollection<ReceivedEvent[]>): beam.PCollection<Finding> {
+export function checkDependencyChainBatches(o: StageOptions, ticks?: PCollection<{ tick: string }>) {
+  return function checkDependencyChainBatches(kept: PCollection<ReceivedEvent[]>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     const members = kept.flatMap(beam.withName("KeyByChain", (b: ReceivedEvent[]) => stages.chainMembershipShards(b, config, runId)));
-    const inputs: beam.PCollection<stages.ChainShardInput> =
-      ticks === undefined ? members : beam.P([members as beam.PCollection<stages.ChainShardInput>, ticks]).apply(beam.withName("ChainsAndTicks", beam.flatten<stages.ChainShardInput>()));
+    const inputs: PCollection<stages.ChainShardInput> =
+      ticks === undefined ? members : P([members as PCollection<stages.ChainShardInput>, ticks]).apply(beam.withName("ChainsAndTicks", beam.flatten<stages.ChainShardInput>()));
     return inputs
       .apply(beam.withName("GroupByChainShard", beam.groupBy(stages.shardKey)))
       .apply(
         beam.withName(
           "JudgeChains",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.ChainShardInput>>, ctx: ClockParam) => stages.runChainShard(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.ChainShardInput>>, ctx: ClockParam) => stages.runChainShard(kv, ctx.wm.lookup(), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -156,23 +160,23 @@ export function checkDependencyChainBatches(o: StageOptions, ticks?: beam.PColle
 
 /** Business-key uniqueness over kept events: one shuffle by (rule, key). */
 export function enforceUniqueBusinessKeys(o: StageOptions) {
-  return function enforceUniqueBusinessKeys(kept: beam.PCollection<ReceivedEvent>): beam.PCollection<Finding> {
+  return function enforceUniqueBusinessKeys(kept: PCollection<ReceivedEvent>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return kept
       .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config)))
       .apply(beam.withName("GroupByBusinessKey", beam.groupBy((m: stages.Keyed) => m.key)))
-      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId, stateId)));
+      .flatMap(beam.withName("JudgeBusinessKeys", (kv: KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId, stateId)));
   };
 }
 
 /** `enforceUniqueBusinessKeys` over batches of kept events: shuffled by shard of (rule, key), regrouped by key. */
 export function enforceUniqueBusinessKeyBatches(o: StageOptions) {
-  return function enforceUniqueBusinessKeyBatches(kept: beam.PCollection<ReceivedEvent[]>): beam.PCollection<Finding> {
+  return function enforceUniqueBusinessKeyBatches(kept: PCollection<ReceivedEvent[]>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return kept
       .flatMap(beam.withName("KeyByBusinessKey", (b: ReceivedEvent[]) => stages.businessKeyMembershipShards(b, config)))
       .apply(beam.withName("GroupByBusinessKeyShard", beam.groupBy(stages.shardKey)))
-      .flatMap(beam.withName("JudgeBusinessKeys", (kv: beam.KV<string, Iterable<stages.KeyedShard>>) => stages.runBusinessKeyShard(kv, config, runId, stateId)));
+      .flatMap(beam.withName("JudgeBusinessKeys", (kv: KV<string, Iterable<stages.KeyedShard>>) => stages.runBusinessKeyShard(kv, config, runId, stateId)));
   };
 }
 
@@ -182,7 +186,7 @@ export function enforceUniqueBusinessKeyBatches(o: StageOptions) {
  * interval of a bounded run is not judged.
  */
 export function detectAnomalies(o: StageOptions) {
-  return function detectAnomalies(counts: beam.PCollection<stages.IntervalCounts>): beam.PCollection<Finding> {
+  return function detectAnomalies(counts: PCollection<stages.IntervalCounts>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return counts
       .apply(beam.withName("GroupAllCounts", beam.groupBy((_: stages.IntervalCounts) => "all")))
@@ -190,7 +194,7 @@ export function detectAnomalies(o: StageOptions) {
         beam.withName(
           "JudgeAnomalies",
           beam.parDo(
-            { process: (kv: beam.KV<string, Iterable<stages.IntervalCounts>>, ctx: ClockParam) => stages.runAnomalies(kv.value, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.IntervalCounts>>, ctx: ClockParam) => stages.runAnomalies(kv.value, ctx.wm.lookup(), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -205,7 +209,7 @@ export function detectAnomalies(o: StageOptions) {
  * into the DoFn (37 MB and 9 s for this pipeline). Only `pcoll.getId()` is read at expansion,
  * so the param keeps just that.
  */
-export function singletonSideInput<T>(pcoll: beam.PCollection<T>): beam.SideInputParam<T, Iterable<T>, T> {
+export function singletonSideInput<T>(pcoll: PCollection<T>): beam.SideInputParam<T, Iterable<T>, T> {
   const param = beam.singletonSideInput(pcoll);
   const id = pcoll.getId();
   (param as unknown as { pcoll: unknown }).pcoll = { getId: () => id };
