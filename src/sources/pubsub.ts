@@ -9,14 +9,6 @@ export const DEFAULT_MAX_OUTSTANDING_MESSAGES = 10_000;
 /** Messages held by a consumer that dies are redelivered within about this many seconds. */
 export const DEFAULT_MAX_ACK_DEADLINE_SECONDS = 15;
 
-/**
- * An idle stream is reopened after this many seconds (see `reopenIdleSeconds`).
- * Measured on the Pub/Sub emulator: after consumers were killed, one long-lived stream waited
- * 60 s idle without receiving 200 of 20,000 messages whose leases had expired; a new stream
- * received them at once.
- */
-export const DEFAULT_REOPEN_IDLE_SECONDS = 20;
-
 /** Options of a {@link PubSubSource}. */
 export interface PubSubSourceOptions extends LineMapping {
   /**
@@ -40,14 +32,6 @@ export interface PubSubSourceOptions extends LineMapping {
   readonly maxAckDeadlineSeconds?: number;
   /** Concurrent streaming-pull streams; default 1 (the library's default is 5). */
   readonly maxStreams?: number;
-  /**
-   * When nothing has arrived for this many seconds and no delivered message is in hand (all
-   * acked or nacked), `next` closes the streaming pull and opens a new one, so messages the
-   * service holds back from a long-lived stream (a dead consumer's expired leases, on the
-   * emulator) are delivered. Costs one RPC per idle period. Default
-   * {@link DEFAULT_REOPEN_IDLE_SECONDS}; 0 disables it.
-   */
-  readonly reopenIdleSeconds?: number;
 }
 
 /**
@@ -74,7 +58,6 @@ export class PubSubSource {
   readonly #subscription: Subscription;
   readonly #mapping: LineMapping;
   readonly #maxOutstanding: number;
-  readonly #reopenIdleMs: number;
   /** Delivered messages not yet returned by `next`, in arrival order. */
   readonly #buffer: PulledMessage[] = [];
   /** The library message behind each pulled message not yet acked or nacked. */
@@ -90,13 +73,7 @@ export class PubSubSource {
     wake: (() => void) | null;
     /** A `next` call is in progress. */
     busy: boolean;
-    /** Delivered and neither acked nor nacked (buffered or returned by `next`). */
-    inHand: number;
-    /** When the stream was (re)opened or last delivered a message (epoch ms). */
-    lastArrivalMs: number;
-    /** Times an idle stream was reopened. */
-    reopens: number;
-  } = { started: false, opened: false, closed: false, failure: null, wake: null, busy: false, inHand: 0, lastArrivalMs: 0, reopens: 0 };
+  } = { started: false, opened: false, closed: false, failure: null, wake: null, busy: false };
 
   /**
    * @param client a Pub/Sub client (see `createPubSubClient`); not closed by this source.
@@ -107,9 +84,6 @@ export class PubSubSource {
     const maxOutstanding = options.maxOutstandingMessages ?? DEFAULT_MAX_OUTSTANDING_MESSAGES;
     if (!Number.isSafeInteger(maxOutstanding) || maxOutstanding < 1) throw new RangeError(`PubSubSource: bad maxOutstandingMessages ${maxOutstanding}`);
     this.#maxOutstanding = maxOutstanding;
-    const reopenIdleS = options.reopenIdleSeconds ?? DEFAULT_REOPEN_IDLE_SECONDS;
-    if (!(reopenIdleS >= 0)) throw new RangeError(`PubSubSource: bad reopenIdleSeconds ${reopenIdleS}`);
-    this.#reopenIdleMs = reopenIdleS * 1000;
     this.#client = client;
     this.#mapping = {
       idAttribute: options.idAttribute,
@@ -130,11 +104,6 @@ export class PubSubSource {
       maxAckDeadline: Duration.from({ seconds: options.maxAckDeadlineSeconds ?? DEFAULT_MAX_ACK_DEADLINE_SECONDS }),
       streamingOptions: { maxStreams: options.maxStreams ?? 1 },
     });
-  }
-
-  /** How many times an idle stream was reopened (see `reopenIdleSeconds`). */
-  get reopens(): number {
-    return this.#state.reopens;
   }
 
   /** The flow-control limit in force (`maxOutstandingMessages`). */
@@ -168,36 +137,14 @@ export class PubSubSource {
         }
         if (this.#state.failure === null && !this.#state.closed) this.#open();
       }
-      const deadline = Date.now() + Math.max(0, maxWaitMs);
-      for (;;) {
-        if (this.#reopenDue()) await this.#reopen();
-        const left = deadline - Date.now();
-        if (this.#buffer.length >= maxMessages || this.#state.failure !== null || this.#state.closed || left <= 0) break;
-        await this.#waitFor(maxMessages, this.#reopenIdleMs > 0 ? Math.min(left, this.#reopenIdleMs) : left);
+      if (this.#buffer.length < maxMessages && this.#state.failure === null && !this.#state.closed && maxWaitMs > 0) {
+        await this.#waitFor(maxMessages, maxWaitMs);
       }
     } finally {
       this.#state.busy = false;
     }
     if (this.#state.failure !== null) throw this.#state.failure;
     return this.#buffer.splice(0, Math.min(maxMessages, this.#buffer.length));
-  }
-
-  /** Idle for `reopenIdleSeconds` with nothing in hand: a new stream loses nothing. */
-  #reopenDue(): boolean {
-    const st = this.#state;
-    return this.#reopenIdleMs > 0 && st.opened && !st.closed && st.failure === null && st.inHand === 0 && Date.now() - st.lastArrivalMs >= this.#reopenIdleMs;
-  }
-
-  /** Closes the streaming pull and opens a new one; the `message` listener stays. */
-  async #reopen(): Promise<void> {
-    try {
-      await this.#subscription.close();
-      this.#subscription.open();
-    } catch (err) {
-      if (this.#state.failure === null) this.#state.failure = explainPubSubError(err);
-    }
-    this.#state.lastArrivalMs = Date.now();
-    this.#state.reopens += 1;
   }
 
   /** Resolves when `count` messages are buffered, the stream failed, the source closed, or after `ms`. */
@@ -258,7 +205,6 @@ export class PubSubSource {
   /** Opens the stream: messages flow into the buffer from now on. */
   #open(): void {
     this.#state.opened = true;
-    this.#state.lastArrivalMs = Date.now();
     this.#subscription.on("message", (message: Message) => {
       if (this.#state.closed) {
         message.nack();
@@ -277,8 +223,6 @@ export class PubSubSource {
         Date.now(),
       );
       this.#handles.set(pulled, message);
-      this.#state.inHand += 1;
-      this.#state.lastArrivalMs = Date.now();
       this.#buffer.push(pulled);
       this.#state.wake?.();
     });
@@ -294,7 +238,6 @@ export class PubSubSource {
       const handle = this.#handles.get(pulled);
       if (handle === undefined) continue;
       this.#handles.delete(pulled);
-      this.#state.inHand -= 1;
       pending.push(op(handle));
     }
     try {

@@ -147,28 +147,6 @@ test("a held batch keeps its lease past the ack deadline (no redelivery while in
   await publisher.close();
 });
 
-test("an idle stream is reopened only with nothing in hand, and delivers on the new stream", { timeout: 60_000 }, async () => {
-  await createTopicAndSubscription(PROJECT, `${RUN}-reopen`, `${RUN}-reopen-sub`, { client: client(), ackDeadlineSeconds: 10 });
-  const publisher = new PubSubPublisher(client());
-  await publisher.publish(`${RUN}-reopen`, [event(1)]);
-  const source = new PubSubSource(client(), `${RUN}-reopen-sub`, { reopenIdleSeconds: 1 });
-  const held = await source.next(1, 10_000);
-  assert.equal(held.length, 1);
-  // In hand for 3 s of idleness: a reopen would nack it and it would come back here.
-  assert.deepEqual(await source.next(1, 3_000), []);
-  assert.equal(source.reopens, 0, "no reopen while a message is in hand");
-  await source.ack(held);
-  assert.deepEqual(await source.next(1, 2_500), []);
-  assert.ok(source.reopens >= 1, `reopened after 1 s idle with nothing in hand (reopens ${source.reopens})`);
-  const ids = await publisher.publish(`${RUN}-reopen`, [event(2)]);
-  const after = await source.next(1, 10_000);
-  assert.deepEqual(after.map((m) => m.meta.message_id), ids, "the new stream delivers");
-  await source.ack(after);
-  await source.close();
-  await publisher.close();
-  assert.throws(() => new PubSubSource(client(), `${RUN}-reopen-sub`, { reopenIdleSeconds: -1 }), /bad reopenIdleSeconds/);
-});
-
 test("idAttribute / timestampAttribute are mapped into the line; non-JSON data stays raw", { timeout: 60_000 }, async () => {
   await createTopicAndSubscription(PROJECT, `${RUN}-attr`, `${RUN}-attr-sub`, { client: client() });
   const publisher = new PubSubPublisher(client());
