@@ -19,7 +19,7 @@ const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
 const program = ts.createProgram(parsed.fileNames, parsed.options);
 // The closure transform rewrites code (it boxes captured variables and has bugs with array
 // destructuring), so it is applied only to files that build Beam graphs: those importing
-// "apache-beam". Everything their closures call lives in modules registered with
+// "apache-beam" or its submodules. Everything their closures call lives in modules registered with
 // requireForSerialization, which Beam serializes by reference and never rewrites.
 const onlyBeamFiles = (factory) => (context) => {
   const transform = factory(context);

@@ -10,7 +10,7 @@ import { checkChainBatch } from "../transforms/check-dependency-chains";
 import { correctKeptEvent } from "../transforms/correct-events";
 import { businessKey, judgeBusinessKey } from "../transforms/enforce-unique-business-keys";
 import { recoverSourceBatch } from "../transforms/recover-source-stream";
-import { countIntervals } from "../transforms/beam-stages";
+import { countIntervals } from "../anomalies/interval-counts";
 import { addCount, createAnomalyState } from "../anomalies/state";
 import { judgeComplete } from "../anomalies/judge";
 import { validateLine } from "../validate";

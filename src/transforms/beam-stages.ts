@@ -16,6 +16,7 @@ import { correctKeptEvent } from "./correct-events";
 import type { RateTable } from "../corrections/rate-table";
 import { addCount, createAnomalyState } from "../anomalies/state";
 import { judgeComplete } from "../anomalies/judge";
+import { countIntervals, type IntervalCounts } from "../anomalies/interval-counts";
 
 /** An event routed to one rule instance (`index` into the config's chains or rules). */
 export interface Keyed {
@@ -27,11 +28,7 @@ export interface Keyed {
 
 type KV<T> = { key: string; value: Iterable<T> };
 
-/** Kept events of one source counted per (event_type, interval start): anomaly input. */
-export interface IntervalCounts {
-  readonly source: string;
-  readonly counts: Array<{ event_type: string; start: number; n: number }>;
-}
+export type { IntervalCounts };
 
 /**
  * Events of one source travelling as one element. Beam's DirectRunner costs microseconds per
@@ -96,28 +93,6 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
   for (const finding of out.findings) yield { finding };
   for (const kept of batches(out.kept)) yield { kept };
   yield { counts: countIntervals(kv.key, out.kept, config.anomalies.interval_ms) };
-}
-
-/** One source's events counted per (event_type, interval start), in order of first appearance. */
-export function countIntervals(source: string, events: ReceivedEvent[], intervalMs: number): IntervalCounts {
-  // Counts in order of first appearance, looked up by type then interval (no string keys).
-  const counts: Array<{ event_type: string; start: number; n: number }> = [];
-  const byType = new Map<string, Map<number, { event_type: string; start: number; n: number }>>();
-  for (const e of events) {
-    const start = Math.floor(e.event_time / intervalMs) * intervalMs;
-    let byStart = byType.get(e.event_type);
-    if (byStart === undefined) {
-      byStart = new Map();
-      byType.set(e.event_type, byStart);
-    }
-    const c = byStart.get(start);
-    if (c === undefined) {
-      const created = { event_type: e.event_type, start, n: 1 };
-      byStart.set(start, created);
-      counts.push(created);
-    } else c.n += 1;
-  }
-  return { source, counts };
 }
 
 /** Merges every source's interval counts and judges the complete intervals (anomaly core). */
