@@ -3,7 +3,8 @@
  * 1M generated events, next to the floor (read + JSON.parse of the same file) and the pure
  * cores alone (the same rules in plain Node, no Beam, no sinks), all measured in this one
  * invocation and printed as ratios. Targets (issue 2): >= 25,000 events/s and <= 12x the
- * floor for the run; the cores within 2x of the floor.
+ * floor for the run; the cores within 2x of the floor. Beside them, validation alone with the
+ * events dropped and with them held, so the cost of holding a bounded run's events is a figure.
  *
  * BENCH_EVENTS overrides the size (default 1,000,000). Data is cached in .bench/.
  */
@@ -43,6 +44,16 @@ function floor(): number {
   });
 }
 
+/**
+ * Seconds to validate the input in a child process (with the CLI's young-generation size),
+ * dropping each event or holding them all (bench/validate-only.ts).
+ */
+function validateOnly(mode: "held" | "dropped"): number {
+  const child = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(__dirname, "validate-only.js"), input, mode], { encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`validate-only ${mode} exited with ${child.status}: ${child.stderr}`);
+  return (JSON.parse(child.stdout) as { seconds: number }).seconds;
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(input)) {
@@ -56,6 +67,10 @@ async function main(): Promise<void> {
 
   process.stderr.write("[bench] floor: read + JSON.parse (twice, best)\n");
   const floorS = Math.min(floor(), floor());
+
+  process.stderr.write("[bench] validation alone, events dropped vs held (child processes)\n");
+  const dropped = validateOnly("dropped");
+  const held = validateOnly("held");
 
   process.stderr.write("[bench] pure cores in plain Node (no Beam, no sinks)\n");
   const coresS = seconds(() => {
@@ -84,6 +99,8 @@ async function main(): Promise<void> {
   const rows: Array<[string, string]> = [
     ["input", `${summary.lines.toLocaleString("en-US")} lines, ${(size / 1e6).toFixed(0)} MB`],
     ["floor (read + JSON.parse)", `${floorS.toFixed(2)} s`],
+    ["validate, events dropped", `${dropped.toFixed(2)} s  = ${(dropped / floorS).toFixed(2)}x floor`],
+    ["validate, events held", `${held.toFixed(2)} s  = ${(held / floorS).toFixed(2)}x floor (holding costs ${(held - dropped).toFixed(2)} s)`],
     ["pure cores, plain Node", `${coresS.toFixed(2)} s  = ${(coresS / floorS).toFixed(2)}x floor (target <= 2x)`],
     ["recover run (end to end)", `${runS.toFixed(2)} s  = ${(runS / floorS).toFixed(2)}x floor (target <= 12x)`],
     ["recover run throughput", `${Math.round(rate).toLocaleString("en-US")} events/s (target >= 25,000)`],
@@ -93,7 +110,7 @@ async function main(): Promise<void> {
   for (const [stage, s] of Object.entries(summary.stage_seconds)) rows.push([`  stage ${stage}`, `${s.toFixed(2)} s`]);
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, coresS, runS, rate, summary }, null, 2));
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, validateDroppedS: dropped, validateHeldS: held, coresS, runS, rate, summary }, null, 2));
 }
 
 main().catch((err: unknown) => {
