@@ -52,8 +52,15 @@ export interface StreamOptions<M extends BatchMessage> {
   readonly nowMs: number | null;
   readonly batchMaxMessages: number;
   readonly batchMaxWaitMs: number;
-  /** Stop after this long without a message (flushing as a bounded run does); null: never. */
+  /** Stop after this long without a message; null: never. */
   readonly untilIdleMs: number | null;
+  /**
+   * What an idle stop does. True (the CLI's default): flush as a bounded run does (the watermark
+   * jumps to the largest event time seen, open gaps and chains are declared), so messages that
+   * arrive later are late data. False (`--no-flush`): commit nothing more and stop; the next run
+   * continues as if the stream had never stopped (scheduled catch-up runs).
+   */
+  readonly flushOnIdle?: boolean;
   readonly duckdb: boolean;
   readonly extraSinks: ReadonlyArray<ExtraSink>;
   readonly progress: boolean;
@@ -155,6 +162,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
       if (messages.length === 0 && !ended && !idle) continue;
+      if (idle && !ended && o.flushOnIdle === false) {
+        stoppedBy = "idle";
+        break;
+      }
       if (messages.length > 0) {
         idleSince = Date.now();
         firstMessageAt ??= Date.now();

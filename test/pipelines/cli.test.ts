@@ -118,4 +118,5 @@ test("recover run: bad usage, bad config and bad --now exit 2 with one stderr li
   assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "yesterday"]), "--now not a date");
   assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "2026-02-30T12:00:00Z"]), "--now 30 February");
   assertUsageError(cli(["bogus-command"]), "unknown command");
+  assertUsageError(cli(["stream", "--input", dirs.input, "--out", out, "--no-flush"]), "--no-flush without --until-idle");
 });

@@ -1,0 +1,97 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../../src/config";
+import { FileStateStore } from "../../src/state/file-state-store";
+import { runStream, type BatchMessage, type MicroBatchSource } from "../../src/streaming/stream-loop";
+
+const NOW = Date.parse("2026-11-25T12:00:00Z");
+
+/** Hands out its messages once, then nothing (an idle subscription); records acks. */
+class ScriptedSource implements MicroBatchSource<BatchMessage> {
+  readonly acked: BatchMessage[] = [];
+  #pending: BatchMessage[];
+  constructor(lines: string[]) {
+    this.#pending = lines.map((l, i) => ({ line: Buffer.from(l), meta: { message_id: `m${i}`, publish_time: null } }));
+  }
+  async next(maxMessages: number): Promise<BatchMessage[]> {
+    await new Promise((r) => setTimeout(r, 10));
+    return this.#pending.splice(0, maxMessages);
+  }
+  async ack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
+    this.acked.push(...batch);
+  }
+  async nack(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+/** Sequence 1, 2, 4 of one source within a minute: 3 is missing, not yet overdue by the watermark. */
+const lines = [1, 2, 4].map((seq) =>
+  JSON.stringify({ event_id: `e${seq}`, source: "s1", sequence: seq, timestamp: new Date(NOW - 3_600_000 + seq * 1_000).toISOString(), event_type: "card.scanned", data: { ref: seq } }),
+);
+
+async function stream(out: string, source: ScriptedSource, flushOnIdle: boolean) {
+  return runStream({
+    source,
+    outDir: out,
+    store: new FileStateStore(path.join(out, "state")),
+    config: parseConfig({}),
+    rates: null,
+    nowMs: NOW,
+    batchMaxMessages: 100,
+    batchMaxWaitMs: 10,
+    untilIdleMs: 200,
+    flushOnIdle,
+    duckdb: false,
+    extraSinks: [],
+    progress: false,
+    signal: { stop: false },
+  });
+}
+
+const gaps = (out: string): unknown[] =>
+  fs
+    .readFileSync(path.join(out, "flags.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as { kind: string; detail: unknown })
+    .filter((f) => f.kind === "sequence_gap")
+    .map((f) => f.detail);
+
+test("stream --no-flush: an idle stop declares nothing; the next run continues, and its flush declares the gap once", { timeout: 120_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "no-flush-"));
+  try {
+    const first = new ScriptedSource(lines);
+    const a = await stream(out, first, false);
+    assert.equal(a.stopped_by, "idle");
+    assert.equal(a.lines, 3);
+    assert.equal(a.events, 0, "within the allowed lateness of the newest: held in the committed state, not written yet");
+    assert.equal(first.acked.length, 3, "the batch was committed and acked");
+    assert.deepEqual(gaps(out), [], "no flush: sequence 3 is not overdue yet");
+
+    const again = await stream(out, new ScriptedSource([]), false);
+    assert.equal(again.lines, 3, "counters carried over, nothing new");
+    assert.equal(again.events, 0);
+    assert.deepEqual(gaps(out), [], "a second idle stop without flushing declares nothing either");
+
+    const flushed = await stream(out, new ScriptedSource([]), true);
+    assert.equal(flushed.stopped_by, "idle");
+    assert.equal(flushed.events, 3, "the flush released the held events");
+    const declared = gaps(out);
+    assert.equal(declared.length, 1, "the flush declared the one gap");
+    assert.match(JSON.stringify(declared[0]), /"from":3/);
+
+    // The same input with a flushing idle stop from the start: the same gap, in one run.
+    const ref = fs.mkdtempSync(path.join(os.tmpdir(), "no-flush-ref-"));
+    try {
+      await stream(ref, new ScriptedSource(lines), true);
+      assert.deepEqual(gaps(ref), declared);
+    } finally {
+      fs.rmSync(ref, { recursive: true, force: true });
+    }
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
