@@ -98,6 +98,12 @@ export interface StreamSummary extends StreamCounters {
   readonly peak_rss_mb: number;
   readonly state_entries: number;
   readonly pending_deadlines: number;
+  /**
+   * Valid events kept in the committed state, not yet written: they wait for the watermark to
+   * pass them (near-duplicates are judged then). Zero after a flush; a stop without one
+   * (`--no-flush`, a signal) leaves them for the next run.
+   */
+  readonly held: number;
   readonly stopped_by: "idle" | "end_of_input" | "signal";
   readonly conservation: { readonly holds: boolean; readonly equation: string };
 }
@@ -247,13 +253,15 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   }
   const state = detectorState(stateId);
   const size = stateSize(state);
+  let held = 0;
+  for (const source of state.sources.values()) held += source.held.length;
   dropDetectorState(stateId);
   const timing = {
     seconds: (Date.now() - started) / 1000,
     active_seconds: firstMessageAt === null || lastCommitAt === null ? 0 : (lastCommitAt - firstMessageAt) / 1000,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  return { ...summarize(counters, size, pending, stoppedBy), ...timing };
+  return { ...summarize(counters, size, pending, held, stoppedBy), ...timing };
 }
 
 function freshCheckpoint(): Checkpoint {
@@ -303,19 +311,21 @@ function summarize(
   c: StreamCounters,
   stateEntries: number,
   pending: number,
+  held: number,
   stoppedBy: StreamSummary["stopped_by"],
 ): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb"> {
   const dup = c.flags_by_kind["duplicate"] ?? 0;
   const near = c.flags_by_kind["near_duplicate"] ?? 0;
-  const accounted = c.events + dup + near + c.dead_letters + c.blank_lines + c.redelivered;
+  const accounted = c.events + held + dup + near + c.dead_letters + c.blank_lines + c.redelivered;
   return {
     ...c,
     state_entries: stateEntries,
     pending_deadlines: pending,
+    held,
     stopped_by: stoppedBy,
     conservation: {
       holds: accounted === c.lines,
-      equation: `${c.lines} messages = ${c.events} events + ${dup} duplicates + ${near} near-duplicates + ${c.dead_letters} dead letters + ${c.blank_lines} blank + ${c.redelivered} redelivered`,
+      equation: `${c.lines} messages = ${c.events} events + ${held} held + ${dup} duplicates + ${near} near-duplicates + ${c.dead_letters} dead letters + ${c.blank_lines} blank + ${c.redelivered} redelivered`,
     },
   };
 }

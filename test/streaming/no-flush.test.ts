@@ -68,17 +68,23 @@ test("stream --no-flush: an idle stop declares nothing; the next run continues, 
     assert.equal(a.stopped_by, "idle");
     assert.equal(a.lines, 3);
     assert.equal(a.events, 0, "within the allowed lateness of the newest: held in the committed state, not written yet");
+    assert.equal(a.held, 3);
+    assert.equal(a.conservation.holds, true, a.conservation.equation);
     assert.equal(first.acked.length, 3, "the batch was committed and acked");
     assert.deepEqual(gaps(out), [], "no flush: sequence 3 is not overdue yet");
 
     const again = await stream(out, new ScriptedSource([]), false);
     assert.equal(again.lines, 3, "counters carried over, nothing new");
     assert.equal(again.events, 0);
+    assert.equal(again.held, 3, "the held events came back from the committed state");
+    assert.equal(again.conservation.holds, true, again.conservation.equation);
     assert.deepEqual(gaps(out), [], "a second idle stop without flushing declares nothing either");
 
     const flushed = await stream(out, new ScriptedSource([]), true);
     assert.equal(flushed.stopped_by, "idle");
     assert.equal(flushed.events, 3, "the flush released the held events");
+    assert.equal(flushed.held, 0);
+    assert.equal(flushed.conservation.holds, true, flushed.conservation.equation);
     const declared = gaps(out);
     assert.equal(declared.length, 1, "the flush declared the one gap");
     assert.match(JSON.stringify(declared[0]), /"from":3/);
