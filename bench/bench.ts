@@ -49,7 +49,7 @@ function floor(): number {
  * dropping each event or holding them all (bench/validate-only.ts).
  */
 function validateOnly(mode: "held" | "dropped"): number {
-  const child = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(__dirname, "validate-only.js"), input, mode], { encoding: "utf8" });
+  const child = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(__dirname, "validate-only.js"), input, mode, now], { encoding: "utf8" });
   if (child.status !== 0) throw new Error(`validate-only ${mode} exited with ${child.status}: ${child.stderr}`);
   return (JSON.parse(child.stdout) as { seconds: number }).seconds;
 }

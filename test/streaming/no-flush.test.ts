@@ -32,7 +32,7 @@ const lines = [1, 2, 4].map((seq) =>
   JSON.stringify({ event_id: `e${seq}`, source: "s1", sequence: seq, timestamp: new Date(NOW - 3_600_000 + seq * 1_000).toISOString(), event_type: "card.scanned", data: { ref: seq } }),
 );
 
-async function stream(out: string, source: ScriptedSource, flushOnIdle: boolean) {
+async function stream(out: string, source: ScriptedSource, flushOnIdle: boolean, signal = { stop: false }) {
   return runStream({
     source,
     outDir: out,
@@ -47,7 +47,7 @@ async function stream(out: string, source: ScriptedSource, flushOnIdle: boolean)
     duckdb: false,
     extraSinks: [],
     progress: false,
-    signal: { stop: false },
+    signal,
   });
 }
 
@@ -97,6 +97,27 @@ test("stream --no-flush: an idle stop declares nothing; the next run continues, 
     } finally {
       fs.rmSync(ref, { recursive: true, force: true });
     }
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("stream stopped by a signal after a batch: its held events are in the conservation equation", { timeout: 60_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "signal-stop-"));
+  try {
+    const signal = { stop: false };
+    const source = new ScriptedSource(lines);
+    // SIGINT/SIGTERM set `stop` (src/cli/main.ts); here it is set once the first batch is acked.
+    const ack = source.ack.bind(source);
+    source.ack = async (batch) => {
+      await ack(batch);
+      signal.stop = true;
+    };
+    const s = await stream(out, source, true, signal);
+    assert.equal(s.stopped_by, "signal");
+    assert.deepEqual({ lines: s.lines, events: s.events, held: s.held }, { lines: 3, events: 0, held: 3 });
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+    assert.deepEqual(gaps(out), [], "a signal stop does not flush");
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -208,7 +208,7 @@ test("every published event is in events.jsonl exactly once, or a duplicate / ne
   const lost = [...copies.keys()].filter((id) => !kept.has(id) && !near.has(id) && !deadIds.has(id));
   // Which side lost them: message ids in the batch log were committed by some run (then the
   // pipeline dropped their events), the others never reached a committing run (the emulator
-  // still held them when the final runs went idle).
+  // still held them when the drain budget was spent).
   const committedIds = committedMessageIds(path.join(env.dir, "batches.jsonl"));
   const delivery = `the batch log commits ${committedIds.size} distinct message ids of ${env.lines.length} published`;
   assert.deepEqual(lost.slice(0, 20), [], `${lost.length} published event ids are nowhere (${unparsed} lines without a leading event_id); ${delivery}`);
