@@ -4,7 +4,8 @@ import type { RecoveryConfig } from "./config";
 import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } from "./event";
 import { collectPath, getPath, isPlainObject, nestsDeeperThan } from "./json-path";
 import { parseEventTime } from "./timestamp";
-import { mayNeedCorrection } from "./corrections/candidate";
+import { mayNeedCorrection, needsCorrection } from "./corrections/candidate";
+import type { RateTable } from "./corrections/rate-table";
 
 /** Deepest `data` nesting accepted; deeper payloads are `schema` dead letters. */
 export const MAX_DATA_DEPTH = 64;
@@ -18,6 +19,13 @@ export interface ValidationContext {
   readonly nowMs: number;
   /** Every configured key path (`keyPaths(config)`). */
   readonly keyPaths: ReadonlyArray<string>;
+  /**
+   * The run's exchange rates (null: currency revalidation off). When given, an event's
+   * `correctable` is exact (the correction rules run on the parsed object here, see
+   * `needsCorrection`); when absent, it is the conservative prefilter `mayNeedCorrection`.
+   * The correction stage's output is the same either way.
+   */
+  readonly rates?: RateTable | null;
 }
 
 export type Validated =
@@ -130,10 +138,18 @@ function validateObject(
     event_type: interned(fields.event_type),
     keys: keyValues(obj, ctx.keyPaths),
     meta: deliveryMeta(obj),
-    correctable: mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections, hasOwn(obj, "corrections")),
+    correctable: correctable(obj, fields, stamp as string, ctx),
     raw: text,
   };
   return { kind: "event", event };
+}
+
+/** Whether the correction stage may rewrite or flag the event (see `ValidationContext.rates`). */
+function correctable(obj: Record<string, unknown>, fields: { event_id: string; source: string; event_type: string; data: Record<string, unknown> }, timestamp: string, ctx: ValidationContext): boolean {
+  const corrections = hasOwn(obj, "corrections") ? obj["corrections"] : undefined;
+  if (ctx.rates === undefined) return mayNeedCorrection(fields.data, fields.event_type, ctx.config.corrections, corrections !== undefined);
+  const event = { event_id: fields.event_id, event_type: fields.event_type, timestamp, source: fields.source, data: fields.data, corrections };
+  return needsCorrection(event, ctx.rates, ctx.config.corrections);
 }
 
 /** Numbers (or numeric strings) at the declared paths must be finite and >= their minimum. */

@@ -29,6 +29,11 @@ export async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   const rest = argv.slice(1);
   try {
+    // `recover run --help` (any command with -h/--help) prints the usage instead of failing on the flag.
+    if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
+      process.stdout.write(USAGE + "\n");
+      return EXIT.ok;
+    }
     if (command === "run") return await runCommand(rest);
     if (command === "generate") return await generateCommand(rest);
     if (command === "stream") return await streamCommand(rest);

@@ -1,6 +1,7 @@
 /**
  * All correction rules on one event, in order: field swap -> arithmetic -> currency (on the
- * corrected amount) -> call checks. Pure: no clock, no network; the input is never mutated.
+ * corrected amount) -> call checks; `rates` null leaves currency revalidation out (no rates
+ * given). Pure: no clock, no network; the input is never mutated.
  * Replaying the output (data and corrections) changes nothing: corrections already carried are
  * not made again.
  *
@@ -25,20 +26,31 @@ export interface CorrectEventResult {
   readonly findings: Finding[];
 }
 
-/** The rules in the order they run (one table, no closures per event). */
-const RULES: ReadonlyArray<(e: CorrectionEvent, rates: RateTable, config: CorrectionConfig) => RuleResult> = [
+/** The rules in the order they run (one table, no closures per event); currency needs rates. */
+const RULES: ReadonlyArray<(e: CorrectionEvent, rates: RateTable | null, config: CorrectionConfig) => RuleResult | null> = [
   (e, _rates, config) => fixFieldSwap(e, config),
   (e, _rates, config) => checkArithmetic(e, config),
-  revalidateCurrency,
+  (e, rates, config) => (rates === null ? null : revalidateCurrency(e, rates, config)),
   (e, _rates, config) => checkCall(e, config),
 ];
 
-export function correctEvent(event: CorrectionEvent, rates: RateTable, config: CorrectionConfig): CorrectEventResult {
+export function correctEvent(event: CorrectionEvent, rates: RateTable | null, config: CorrectionConfig): CorrectEventResult {
   const findings: Finding[] = [];
   let state: RuleResult = unchanged(event);
   for (const rule of RULES) {
-    state = rule({ ...event, data: state.data, corrections: state.corrections }, rates, config);
-    for (const f of state.findings) findings.push(f);
+    const next = rule({ ...event, data: state.data, corrections: state.corrections }, rates, config);
+    if (next === null) continue;
+    state = next;
+    for (const f of next.findings) findings.push(f);
   }
   return { data: state.data, corrections: state.corrections, findings };
+}
+
+/**
+ * True when `result` (of `correctEvent` on `event`) rewrites the event: its data was corrected
+ * or its corrections list is not the one it carried. Otherwise the event is written as received.
+ */
+export function rewritesEvent(event: CorrectionEvent, result: CorrectEventResult): boolean {
+  if (result.data !== event.data) return true;
+  return result.corrections.length > 0 && JSON.stringify(result.corrections) !== JSON.stringify(event.corrections ?? []);
 }

@@ -31,7 +31,7 @@ export interface InProcessResult {
  * Beam pipeline's outputs are tested against; it keeps everything in memory.
  */
 export function recoverInProcess(input: string, config: RecoveryConfig, nowMs: number, rates: RateTable | null): InProcessResult {
-  const ctx = { config, nowMs, keyPaths: keyPaths(config) };
+  const ctx = { config, nowMs, keyPaths: keyPaths(config), rates };
   const bySource = new Map<string, ReceivedEvent[]>();
   const deadLetters: DeadLetter[] = [];
   let lines = 0;

@@ -67,7 +67,7 @@ export interface RecoverPipelineOptions {
 /** Builds the pipeline graph on `root`. */
 export function recoverPipeline(o: RecoverPipelineOptions) {
   return function recoverPipeline(root: Root): void {
-    const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config) };
+    const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config), rates: o.rates };
     const detectedAt = new Date(o.nowMs).toISOString();
     const { runId, stateId, files, config, final } = o;
     const parts = root

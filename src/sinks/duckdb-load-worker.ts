@@ -14,6 +14,12 @@ import type { RecoveryConfig } from "../config";
 import type { RecoverFiles } from "../pipelines/recover";
 import { createEventsTable, insertEvents, loadFlagsAndDeadLetters } from "./duckdb-tables";
 
+/**
+ * DuckDB's memory limit for the load. Loading 1M events (283 MB) on one thread here: 350 MB
+ * peak RSS and 90k page faults with it, 620 MB and 145k without (4.2-4.3 s against 4.7-4.9 s).
+ */
+export const LOAD_MEMORY_LIMIT = "256MB";
+
 /** Bytes of `events.jsonl` collected before one INSERT. */
 const PIECE_BYTES = 32 << 20;
 
@@ -82,6 +88,9 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
   try {
     // One DuckDB thread while the pipeline runs: the pipeline's own thread keeps the other core.
     await db.run("SET threads = 1");
+    // Inserting never needs much memory, but DuckDB keeps written blocks cached up to its limit
+    // (80 % of RAM by default): fresh pages the process must fault in (see LOAD_MEMORY_LIMIT).
+    await db.run(`SET memory_limit = '${LOAD_MEMORY_LIMIT}'`);
     await createEventsTable(db);
   } catch (err) {
     close();

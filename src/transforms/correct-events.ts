@@ -1,9 +1,6 @@
 import type { RecoveryConfig } from "../config";
-import { correctEvent } from "../corrections/correct-event";
-import { checkArithmetic } from "../corrections/arithmetic";
-import { checkCall } from "../corrections/call-checks";
-import { unchanged, type CorrectionEvent, type RuleResult } from "../corrections/correction";
-import { fixFieldSwap } from "../corrections/field-swap";
+import { correctEvent, rewritesEvent } from "../corrections/correct-event";
+import type { CorrectionEvent } from "../corrections/correction";
 import type { RateTable } from "../corrections/rate-table";
 import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
@@ -18,8 +15,9 @@ import { getPath, isPlainObject } from "../json-path";
  * replaying the output changes nothing. Still exactly one record per event.
  *
  * `rates` null switches currency revalidation off (no `--rates` given): the other rules run.
- * Only events validation marked `correctable` (a conservative prefilter, see
- * src/corrections/candidate.ts) are parsed again, so the rest cost nothing.
+ * Only events validation marked `correctable` (exactly when it knew the rates, else a
+ * conservative prefilter; see src/corrections/candidate.ts) are parsed again, so the rest cost
+ * nothing.
  *
  * @example
  * // order.paid {amount: 60.24, currency: "AUD", amount_usd: 50} at 1.5 AUD/USD
@@ -39,23 +37,10 @@ export function correctKeptEvent(event: ReceivedEvent, rates: RateTable | null, 
     data,
     corrections: Object.prototype.hasOwnProperty.call(obj, "corrections") ? obj["corrections"] : undefined,
   };
-  const result = rates === null ? correctWithoutCurrency(input, config) : correctEvent(input, rates, config.corrections);
-  const before = input.corrections;
-  const changed = result.data !== data || (result.corrections.length > 0 && JSON.stringify(result.corrections) !== JSON.stringify(before ?? []));
-  if (!changed) return { event, findings: result.findings };
+  const result = correctEvent(input, rates, config.corrections);
+  if (!rewritesEvent(input, result)) return { event, findings: result.findings };
   const rewritten = withPath({ ...obj, corrections: result.corrections }, config.envelope.data.split("."), result.data);
   return { event: { ...event, raw: JSON.stringify(rewritten) }, findings: result.findings };
-}
-
-function correctWithoutCurrency(event: CorrectionEvent, config: RecoveryConfig): RuleResult {
-  const steps = [fixFieldSwap, checkArithmetic, checkCall];
-  const findings: Finding[] = [];
-  let state: RuleResult = unchanged(event);
-  for (const step of steps) {
-    state = step({ ...event, data: state.data, corrections: state.corrections }, config.corrections);
-    findings.push(...state.findings);
-  }
-  return { ...state, findings };
 }
 
 function withPath(obj: Record<string, unknown>, steps: string[], value: unknown): Record<string, unknown> {

@@ -120,3 +120,15 @@ test("recover run: bad usage, bad config and bad --now exit 2 with one stderr li
   assertUsageError(cli(["bogus-command"]), "unknown command");
   assertUsageError(cli(["stream", "--input", dirs.input, "--out", out, "--no-flush"]), "--no-flush without --until-idle");
 });
+
+test("recover COMMAND --help prints the usage on stdout and exits 0 (nothing run, no output written)", () => {
+  for (const command of ["run", "stream", "generate", "sql"]) {
+    const out = path.join(dirs.tmp, `out-help-${command}`);
+    const r = cli([command, "--out", out, "--help"]);
+    assert.equal(r.status, 0, `${command} --help: ${r.stderr}`);
+    assert.match(r.stdout, /^usage:\n {2}recover run --input/, command);
+    assert.equal(r.stderr, "", command);
+    assert.equal(fs.existsSync(out), false, `${command} --help wrote nothing`);
+  }
+  assert.equal(cli(["run", "-h"]).status, 0);
+});
