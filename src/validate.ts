@@ -23,7 +23,8 @@ export interface ValidationContext {
    * The run's exchange rates (null: currency revalidation off). When given, an event's
    * `correctable` is exact (the correction rules run on the parsed object here, see
    * `needsCorrection`); when absent, it is the conservative prefilter `mayNeedCorrection`.
-   * The correction stage's output is the same either way.
+   * The correction stage's output is the same either way, provided it gets these same rates
+   * (the pipelines pass one table to both).
    */
   readonly rates?: RateTable | null;
 }
