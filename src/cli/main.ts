@@ -242,6 +242,7 @@ async function streamCommand(args: string[]): Promise<number> {
       store,
       config,
       rates,
+      reloadRates: values.rates === undefined ? undefined : (now: number) => loadRates(values.rates as string, config, now),
       nowMs,
       batchMaxMessages: batchSize,
       batchMaxWaitMs: batchWait,

@@ -62,12 +62,18 @@ export interface RecoverPipelineOptions {
   readonly stateId: string;
   /** True when the input has ended: the watermark is the largest event time, all is decided. */
   readonly final: boolean;
+  /**
+   * Let validation mark correctable events exactly with `rates` (default true; see
+   * `ValidationContext.rates`). The streaming loop turns it off: it may reload the rates
+   * between batches while events wait in its state.
+   */
+  readonly exactCorrectable?: boolean;
 }
 
 /** Builds the pipeline graph on `root`. */
 export function recoverPipeline(o: RecoverPipelineOptions) {
   return function recoverPipeline(root: Root): void {
-    const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config), rates: o.rates };
+    const ctx = { config: o.config, nowMs: o.nowMs, keyPaths: keyPaths(o.config), ...(o.exactCorrectable === false ? {} : { rates: o.rates }) };
     const detectedAt = new Date(o.nowMs).toISOString();
     const { runId, stateId, files, config, final } = o;
     const parts = root

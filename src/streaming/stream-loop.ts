@@ -9,6 +9,9 @@ import type { StateStore } from "../state/state-store";
 import { detectorState, dropDetectorState, emptyDetectorState, fromJson, registerDetectorState, stateSize, toJson, type DetectorState } from "./detector-state";
 import { faultPoint } from "./fault-points";
 
+/** After a failed reload of the exchange rates, the next attempt waits this long: 10 min. */
+export const RATES_RETRY_MS = 10 * 60_000;
+
 /** Default micro-batch bounds: at most 5,000 messages or 2 s of waiting, whichever first. */
 export const DEFAULT_BATCH_MAX_MESSAGES = 5_000;
 export const DEFAULT_BATCH_MAX_WAIT_MS = 2_000;
@@ -47,9 +50,21 @@ export interface StreamOptions<M extends BatchMessage> {
   readonly outDir: string;
   readonly store: StateStore;
   readonly config: RecoveryConfig;
+  /** Exchange rates loaded for the processing time at start; null: currency revalidation off. */
   readonly rates: RateTable | null;
-  /** Fixed processing time (replays, tests); null: the wall clock at each batch. */
+  /**
+   * Loads the rates for a processing time (`loadRates` with the run's `--rates`). The table at
+   * start covers the dates a valid event can have then; a stream that runs for days needs
+   * later dates (else its orders take an older day's rate, and after `max_fallback_days` none:
+   * every order flagged `rate_unavailable`). Called before the first batch of each later UTC
+   * date of processing time; a failure keeps the table in hand, is logged, and is retried at
+   * the first batch `RATES_RETRY_MS` later. Absent: the table never changes.
+   */
+  readonly reloadRates?: (nowMs: number) => Promise<RateTable>;
+  /** Fixed processing time (replays, tests); null: `clock()` at each batch. */
   readonly nowMs: number | null;
+  /** The wall clock (tests script it); default `Date.now`. */
+  readonly clock?: () => number;
   readonly batchMaxMessages: number;
   readonly batchMaxWaitMs: number;
   /** Stop after this long without a message; null: never. */
@@ -149,6 +164,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   let idleSince = Date.now();
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
   let pending = 0;
+  const clock = o.clock ?? Date.now;
+  const rates = { table: o.rates, day: utcDay(o.nowMs ?? clock()), retryAt: -Infinity };
   const started = Date.now();
   let firstMessageAt: number | null = null;
   let lastCommitAt: number | null = null;
@@ -181,14 +198,19 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       // only be whitespace between tokens) becomes a space, so it is not split into several.
       fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1").replace(/[\r\n]/g, " ")).join("\n"), "latin1");
       faultPoint("before_output");
+      const nowMs = o.nowMs ?? clock();
+      await refreshRates(rates, nowMs, o);
       const from = outputOffsets(files);
       try {
         const result = await runRecoverPipeline({
           input: inbox,
           files,
           config: o.config,
-          nowMs: o.nowMs ?? Date.now(),
-          rates: o.rates,
+          nowMs,
+          rates: rates.table,
+          // Held events wait across batches, and the rates may be reloaded meanwhile: their
+          // correctable bit must not depend on the table of the batch that validated them.
+          exactCorrectable: false,
           progress: false,
           stateId,
           final,
@@ -262,6 +284,24 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   return { ...summarize(counters, size, pending, held, stoppedBy), ...timing };
+}
+
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Reloads the rates when processing time has reached a later UTC date (see `StreamOptions.reloadRates`). */
+async function refreshRates(rates: { table: RateTable | null; day: string; retryAt: number }, nowMs: number, o: StreamOptions<BatchMessage>): Promise<void> {
+  const day = utcDay(nowMs);
+  if (o.reloadRates === undefined || rates.table === null || day <= rates.day || nowMs < rates.retryAt) return;
+  try {
+    rates.table = await o.reloadRates(nowMs);
+    rates.day = day;
+    if (o.progress) process.stderr.write(`[stream] exchange rates reloaded for processing date ${day}\n`);
+  } catch (err) {
+    rates.retryAt = nowMs + RATES_RETRY_MS;
+    process.stderr.write(`[stream] reloading exchange rates for ${day} failed, keeping the table of ${rates.day} (next try in ${RATES_RETRY_MS / 60_000} min): ${(err as Error).message}\n`);
+  }
 }
 
 function freshCheckpoint(): Checkpoint {
