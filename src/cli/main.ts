@@ -3,7 +3,7 @@ import { parseArgs } from "util";
 import { ConfigError, parseConfig, type RecoveryConfig } from "../config";
 import { runRecover } from "../pipelines/run-recover";
 import { parseEventTime } from "../timestamp";
-import { loadRates } from "../sources/load-rates";
+import { loadRates, ratesLoader } from "../sources/load-rates";
 import { sqlAnomalies } from "../anomalies/sql";
 import * as path from "path";
 import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
@@ -184,7 +184,8 @@ async function streamCommand(args: string[]): Promise<number> {
   if (values["no-flush"] && untilIdle === null) throw new UsageError("stream: --no-flush applies to an idle stop and needs --until-idle SECONDS");
   const config = loadConfig(values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
-  const rates = values.rates === undefined ? null : await loadRates(values.rates, config, nowMs ?? Date.now());
+  const reloadRates = values.rates === undefined ? undefined : ratesLoader(values.rates, config);
+  const rates = reloadRates === undefined ? null : await reloadRates(nowMs ?? Date.now());
   // The Redis key prefix names the pipeline by its output directory, so two streams sharing a
   // Redis database never load each other's state.
   const store = openStateStore(values.state ?? path.join(values.out, "state"), `recover:${path.resolve(values.out)}`);
@@ -242,7 +243,7 @@ async function streamCommand(args: string[]): Promise<number> {
       store,
       config,
       rates,
-      reloadRates: values.rates === undefined ? undefined : (now: number) => loadRates(values.rates as string, config, now),
+      reloadRates,
       nowMs,
       batchMaxMessages: batchSize,
       batchMaxWaitMs: batchWait,

@@ -88,6 +88,14 @@ export class OpenExchangeRates implements RatesProvider {
     return Object.fromEntries(entries);
   }
 
+  /**
+   * Forgets the cached days from `date` on, so the next `ratesFor` fetches them again: days that
+   * were today (or later) when fetched, whose rates were still changing.
+   */
+  forgetFrom(date: string): void {
+    for (const day of [...this.days.keys()]) if (day >= date) this.days.delete(day);
+  }
+
   /** The latest rates and the UTC date of their timestamp; cached per UTC day of the clock. */
   latest(): Promise<{ date: string; rates: DayRates }> {
     const today = new Date((this.options.now ?? Date.now)()).toISOString().slice(0, 10);
