@@ -7,11 +7,14 @@ export interface BatchLine {
 
 /**
  * A JSON-lines file (or stdin spooled to one) as a micro-batch source: `next(n)` returns the
- * next n lines; `ack` and `nack` do nothing (the file is the record). Lets the streaming loop,
- * its state and its memory bounds be run and measured without Pub/Sub.
+ * next n lines; `ack` does nothing (the file is the record); `nack` puts the lines back in
+ * front, in their order, so the next `next` returns them again (as Pub/Sub redelivers). Lets
+ * the streaming loop, its state and its memory bounds be run and measured without Pub/Sub.
  */
 export class FileBatchSource {
   readonly #lines: Generator<{ line: number; bytes: Buffer }>;
+  /** Nacked lines, returned before the file's next ones. */
+  #returned: BatchLine[] = [];
   #done = false;
 
   constructor(path: string) {
@@ -19,12 +22,12 @@ export class FileBatchSource {
   }
 
   get exhausted(): boolean {
-    return this.#done;
+    return this.#done && this.#returned.length === 0;
   }
 
   async next(maxMessages: number, _maxWaitMs: number): Promise<BatchLine[]> {
-    const out: BatchLine[] = [];
-    while (out.length < maxMessages) {
+    const out: BatchLine[] = this.#returned.splice(0, maxMessages);
+    while (out.length < maxMessages && !this.#done) {
       const r = this.#lines.next();
       if (r.done === true) {
         this.#done = true;
@@ -41,7 +44,9 @@ export class FileBatchSource {
   }
 
   async ack(_batch: ReadonlyArray<BatchLine>): Promise<void> {}
-  async nack(_batch: ReadonlyArray<BatchLine>): Promise<void> {}
+  async nack(batch: ReadonlyArray<BatchLine>): Promise<void> {
+    this.#returned = [...batch, ...this.#returned];
+  }
   async close(): Promise<void> {
     this.#lines.return(undefined);
   }

@@ -9,6 +9,15 @@ import type { StateStore } from "../state/state-store";
 import { detectorState, dropDetectorState, emptyDetectorState, fromJson, registerDetectorState, stateSize, toJson, type DetectorState } from "./detector-state";
 import { faultPoint } from "./fault-points";
 
+/**
+ * A batch that fails is retried in place this many times more (its messages kept, their leases
+ * extended, so Pub/Sub counts no new delivery attempt) before it is nacked: 8.
+ */
+export const BATCH_RETRIES = 8;
+/** Wait before the first retry of a failed batch; it doubles on each retry, up to 60 s: 1 s. */
+export const BATCH_RETRY_BACKOFF_MS = 1_000;
+const BATCH_RETRY_MAX_BACKOFF_MS = 60_000;
+
 /** After a failed reload of the exchange rates, the next attempt waits this long: 10 min. */
 export const RATES_RETRY_MS = 10 * 60_000;
 
@@ -65,6 +74,10 @@ export interface StreamOptions<M extends BatchMessage> {
   readonly nowMs: number | null;
   /** The wall clock (tests script it); default `Date.now`. */
   readonly clock?: () => number;
+  /** Retries in place of a failed batch before it is nacked; default `BATCH_RETRIES`. */
+  readonly batchRetries?: number;
+  /** Wait before the first retry of a failed batch (doubling, at most 60 s); default `BATCH_RETRY_BACKOFF_MS`. */
+  readonly batchRetryBackoffMs?: number;
   readonly batchMaxMessages: number;
   readonly batchMaxWaitMs: number;
   /** Stop after this long without a message; null: never. */
@@ -137,9 +150,11 @@ export interface StreamSummary extends StreamCounters {
  * nothing is lost and nothing is written twice to these sinks. Redeliveries of messages whose
  * ack was lost are dropped by dedup (same event_id and message_id) and counted as `redelivered`.
  *
- * Processing fails as a whole batch (a sink down, say): the batch is nacked, the state rolled
- * back, and Pub/Sub redelivers; its dead-letter policy moves a message that keeps failing to the
- * dead-letter topic after N delivery attempts.
+ * Processing fails as a whole batch (a sink down, say): the state is rolled back and the same
+ * messages are processed again after a backoff (1 s doubling to 60 s), kept in hand so Pub/Sub
+ * counts no delivery attempt; after `BATCH_RETRIES` retries (183 s of waiting) they are nacked, and
+ * the subscription's dead-letter policy moves a message that keeps failing to the dead-letter
+ * topic after N delivery attempts.
  */
 export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
   fs.mkdirSync(o.outDir, { recursive: true });
@@ -169,18 +184,30 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   const started = Date.now();
   let firstMessageAt: number | null = null;
   let lastCommitAt: number | null = null;
+  // A failed batch, kept to be processed again, and how many times it has failed.
+  let failed: { messages: M[]; failures: number } | null = null;
   try {
     for (;;) {
-      if (o.signal.stop) break;
-      const pulled = await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
-      // A message committed before (its ack was lost, or a crash came between commit and ack)
-      // is acknowledged again and counted, never processed twice.
-      const again = pulled.filter((m) => m.meta?.message_id != null && committedMessages.has(m.meta.message_id));
-      const messages = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
-      if (again.length > 0) {
-        await o.source.ack(again);
-        counters.redelivered += again.length;
-        counters.lines += again.length;
+      if (o.signal.stop) {
+        if (failed !== null) await o.source.nack(failed.messages);
+        break;
+      }
+      let messages: M[];
+      if (failed !== null) {
+        messages = failed.messages;
+      } else {
+        const pulled = await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
+        // A message committed before (its ack was lost, or a crash came between commit and ack)
+        // is acknowledged again and counted, never processed twice.
+        const again = pulled.filter((m) => m.meta?.message_id != null && committedMessages.has(m.meta.message_id));
+        messages = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
+        if (again.length > 0) {
+          await o.source.ack(again);
+          counters.redelivered += again.length;
+          counters.lines += again.length;
+          // Counted now, so a rollback of a failing batch must keep them.
+          checkpoint = { ...checkpoint, counters: { ...checkpoint.counters, redelivered: checkpoint.counters.redelivered + again.length, lines: checkpoint.counters.lines + again.length } };
+        }
       }
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
@@ -243,21 +270,30 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
           fs.appendFileSync(o.batchLog, JSON.stringify({ batch, messages: messages.length, first_line: counters.lines - result.stats.lines + 1, message_ids: ids }) + "\n");
         }
         faultPoint("after_state_before_ack");
+        failed = null;
         await o.source.ack(messages);
         if (messages.length > 0) lastCommitAt = Date.now();
       } catch (err) {
-        await o.source.nack(messages);
-        // Back to the last commit; redeliveries acknowledged this round stay counted.
+        // Back to the last commit (redeliveries acknowledged before the batch stay counted).
         Object.assign(counters, structuredClone(checkpoint.counters));
-        counters.redelivered += again.length;
-        counters.lines += again.length;
         committedMessages.clear();
         for (const [k, v] of checkpoint.messages) committedMessages.set(k, v);
         registerDetectorState(stateId, fromJson(checkpoint.detectors));
         truncateOutputs(files, checkpoint.offsets);
         await duck?.rollbackAfter(batch);
-        process.stderr.write(`[stream] batch ${batch + 1} failed, nacked and rolled back: ${(err as Error).message}\n`);
-        await new Promise((r) => setTimeout(r, 1000));
+        // Retried in place first: a sink down for a minute must not spend the messages'
+        // delivery attempts (5 nacks in 5 s would move a whole batch of good events to the
+        // dead-letter topic). After BATCH_RETRIES, nacked: Pub/Sub's policy takes over.
+        const failures: number = (failed?.failures ?? 0) + 1;
+        const giveUp: boolean = failures > (o.batchRetries ?? BATCH_RETRIES);
+        failed = giveUp ? null : { messages, failures };
+        if (giveUp) await o.source.nack(messages);
+        const backoff = o.batchRetryBackoffMs ?? BATCH_RETRY_BACKOFF_MS;
+        const wait = Math.min(backoff * 2 ** (failures - 1), BATCH_RETRY_MAX_BACKOFF_MS);
+        process.stderr.write(
+          `[stream] batch ${batch + 1} failed (${failures} time${failures === 1 ? "" : "s"}), rolled back, ${giveUp ? "nacked" : `retrying in ${wait / 1000} s`}: ${(err as Error).message}\n`,
+        );
+        await new Promise((r) => setTimeout(r, giveUp ? backoff : wait));
         continue;
       }
       if (o.progress) reportStreamProgress(batch, messages.length, counters, started, detectorState(stateId));

@@ -1,0 +1,143 @@
+/**
+ * A failing batch (a sink down) is rolled back and retried in place, its messages kept, before
+ * it is nacked: a short outage spends no delivery attempt and writes nothing twice; a long one
+ * ends in one nack per retry budget. The file source puts nacked lines back in front.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig } from "../../src/config";
+import type { DeadLetter } from "../../src/event";
+import { FileBatchSource } from "../../src/sources/file-batch-source";
+import { FileStateStore } from "../../src/state/file-state-store";
+import { runStream, type BatchMessage, type ExtraSink, type MicroBatchSource } from "../../src/streaming/stream-loop";
+
+const NOW = Date.parse("2026-11-25T12:00:00Z");
+
+/** Hands out its messages in one batch, then those nacked back; records acks and nacks. */
+class RecordingSource implements MicroBatchSource<BatchMessage> {
+  readonly acked: string[] = [];
+  readonly nacked: string[] = [];
+  #pending: BatchMessage[];
+  constructor(n: number) {
+    this.#pending = Array.from({ length: n }, (_, i) => ({
+      line: Buffer.from(JSON.stringify({ event_id: `e${i}`, source: "s1", sequence: i + 1, timestamp: new Date(NOW - 3_600_000 + i * 1000).toISOString(), event_type: "card.scanned", data: { i } })),
+      meta: { message_id: `m${i}`, publish_time: null },
+    }));
+  }
+  async next(maxMessages: number): Promise<BatchMessage[]> {
+    await new Promise((r) => setTimeout(r, 5));
+    return this.#pending.splice(0, maxMessages);
+  }
+  async ack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
+    for (const m of batch) this.acked.push(m.meta?.message_id ?? "?");
+  }
+  async nack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
+    for (const m of batch) this.nacked.push(m.meta?.message_id ?? "?");
+    this.#pending.unshift(...batch); // redelivered, as Pub/Sub would
+  }
+  async close(): Promise<void> {}
+}
+
+/** An extra sink that fails its first `failures` publishes, then takes everything. */
+function flakySink(failures: number): ExtraSink & { calls: number; published: number } {
+  const sink = {
+    name: "flaky",
+    calls: 0,
+    published: 0,
+    async publish(): Promise<DeadLetter[]> {
+      sink.calls += 1;
+      if (sink.calls <= failures) throw new Error(`sink down (call ${sink.calls})`);
+      sink.published += 1;
+      return [];
+    },
+    async close(): Promise<void> {},
+  };
+  return sink;
+}
+
+async function run(source: MicroBatchSource<BatchMessage>, sink: ExtraSink, out: string, retries: number) {
+  return runStream({
+    source,
+    outDir: out,
+    store: new FileStateStore(path.join(out, "state")),
+    config: parseConfig({}),
+    rates: null,
+    nowMs: NOW,
+    batchMaxMessages: 100,
+    batchMaxWaitMs: 5,
+    untilIdleMs: 150,
+    duckdb: false,
+    extraSinks: [sink],
+    progress: false,
+    signal: { stop: false },
+    batchRetries: retries,
+    batchRetryBackoffMs: 5,
+  });
+}
+
+const eventIds = (out: string): string[] =>
+  fs
+    .readFileSync(path.join(out, "events.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => (JSON.parse(l) as { event_id: string }).event_id)
+    .sort();
+
+test("a sink down for 3 attempts: the batch is retried in place, never nacked, acked once, written once", { timeout: 60_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "batch-retry-"));
+  try {
+    const source = new RecordingSource(5);
+    const sink = flakySink(3);
+    const s = await run(source, sink, out, 8);
+    assert.deepEqual(source.nacked, [], "no delivery attempt spent");
+    assert.deepEqual([...source.acked].sort(), ["m0", "m1", "m2", "m3", "m4"], "each message acked once");
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2", "e3", "e4"], "each event written once (failed attempts rolled back)");
+    assert.equal(s.lines, 5);
+    assert.equal(s.events, 5);
+    assert.equal(s.batches, 2, "committed: the batch once, then the idle flush");
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+    assert.ok(sink.calls >= 4, `3 failed publishes, then the good one (${sink.calls} calls)`);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("a sink down longer than the retries: the batch is nacked once per budget, then succeeds on redelivery", { timeout: 60_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "batch-retry-"));
+  try {
+    const source = new RecordingSource(3);
+    // 2 retries: attempts 1-3 fail, nack; attempts 4-6 fail, nack; attempt 7 succeeds.
+    const s = await run(source, flakySink(6), out, 2);
+    assert.deepEqual(source.nacked, ["m0", "m1", "m2", "m0", "m1", "m2"], "two nacks of the batch: two delivery attempts spent, not six");
+    assert.deepEqual([...source.acked].sort(), ["m0", "m1", "m2"]);
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2"]);
+    assert.equal(s.events, 3);
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("file source: nacked lines come back first, in order, and the source is not exhausted until they do", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "file-nack-"));
+  try {
+    const file = path.join(dir, "in.jsonl");
+    fs.writeFileSync(file, "a\nb\nc\n");
+    const src = new FileBatchSource(file);
+    const first = await src.next(2, 0);
+    assert.deepEqual(first.map((l) => l.line.toString()), ["a", "b"]);
+    await src.nack(first);
+    const again = await src.next(10, 0);
+    assert.deepEqual(again.map((l) => l.line.toString()), ["a", "b", "c"]);
+    assert.equal(src.exhausted, true);
+    await src.nack(again.slice(2));
+    assert.equal(src.exhausted, false, "a nacked line is still to come");
+    assert.deepEqual((await src.next(10, 0)).map((l) => l.line.toString()), ["c"]);
+    await src.close();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
