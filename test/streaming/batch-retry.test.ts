@@ -21,14 +21,19 @@ class RecordingSource implements MicroBatchSource<BatchMessage> {
   readonly acked: string[] = [];
   readonly nacked: string[] = [];
   #pending: BatchMessage[];
-  constructor(n: number) {
-    this.#pending = Array.from({ length: n }, (_, i) => ({
+  /** Later pulls, each handed out whole once the pending messages are gone. */
+  readonly #later: BatchMessage[][];
+  constructor(n: number, later: number[][] = []) {
+    const message = (i: number): BatchMessage => ({
       line: Buffer.from(JSON.stringify({ event_id: `e${i}`, source: "s1", sequence: i + 1, timestamp: new Date(NOW - 3_600_000 + i * 1000).toISOString(), event_type: "card.scanned", data: { i } })),
       meta: { message_id: `m${i}`, publish_time: null },
-    }));
+    });
+    this.#pending = Array.from({ length: n }, (_, i) => message(i));
+    this.#later = later.map((ids) => ids.map(message));
   }
   async next(maxMessages: number): Promise<BatchMessage[]> {
     await new Promise((r) => setTimeout(r, 5));
+    if (this.#pending.length === 0 && this.#later.length > 0) return this.#later.shift() as BatchMessage[];
     return this.#pending.splice(0, maxMessages);
   }
   async ack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
@@ -41,15 +46,16 @@ class RecordingSource implements MicroBatchSource<BatchMessage> {
   async close(): Promise<void> {}
 }
 
-/** An extra sink that fails its first `failures` publishes, then takes everything. */
-function flakySink(failures: number): ExtraSink & { calls: number; published: number } {
+/** An extra sink that fails its first `failures` publishes (or the calls listed), then takes everything. */
+function flakySink(failures: number | ReadonlyArray<number>): ExtraSink & { calls: number; published: number } {
+  const fails = (call: number) => (typeof failures === "number" ? call <= failures : failures.includes(call));
   const sink = {
     name: "flaky",
     calls: 0,
     published: 0,
     async publish(): Promise<DeadLetter[]> {
       sink.calls += 1;
-      if (sink.calls <= failures) throw new Error(`sink down (call ${sink.calls})`);
+      if (fails(sink.calls)) throw new Error(`sink down (call ${sink.calls})`);
       sink.published += 1;
       return [];
     },
@@ -116,6 +122,23 @@ test("a sink down longer than the retries: the batch is nacked once per budget, 
     assert.deepEqual(eventIds(out), ["e0", "e1", "e2"]);
     assert.equal(s.events, 3);
     assert.equal(s.conservation.holds, true, s.conservation.equation);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("a redelivery acknowledged alone before a failing batch stays counted after the rollback", { timeout: 60_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "batch-retry-"));
+  try {
+    // Pull 1: m0-m2, committed. Pull 2: m1 again (its ack was lost): acknowledged, counted.
+    // Pull 3: m3, m4, whose first publish fails: rolled back to the commit, retried, committed.
+    const source = new RecordingSource(3, [[1], [3, 4]]);
+    const s = await run(source, flakySink([2]), out, 8);
+    assert.equal(s.redelivered, 1);
+    assert.equal(s.lines, 6, "3 + the redelivery + 2");
+    assert.equal(s.events, 5);
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2", "e3", "e4"]);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
