@@ -8,13 +8,10 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig } from "../../src/config";
 import type { DeadLetter } from "../../src/event";
 import { FileBatchSource } from "../../src/sources/file-batch-source";
-import { FileStateStore } from "../../src/state/file-state-store";
 import { runStream, type BatchMessage, type ExtraSink, type MicroBatchSource } from "../../src/streaming/stream-loop";
-
-const NOW = Date.parse("2026-11-25T12:00:00Z");
+import { STREAM_TEST_NOW as NOW, streamOptions } from "../support/stream";
 
 /** Hands out its messages in one batch, then those nacked back; records acks and nacks. */
 class RecordingSource implements MicroBatchSource<BatchMessage> {
@@ -65,23 +62,7 @@ function flakySink(failures: number | ReadonlyArray<number>): ExtraSink & { call
 }
 
 async function run(source: MicroBatchSource<BatchMessage>, sink: ExtraSink, out: string, retries: number) {
-  return runStream({
-    source,
-    outDir: out,
-    store: new FileStateStore(path.join(out, "state")),
-    config: parseConfig({}),
-    rates: null,
-    nowMs: NOW,
-    batchMaxMessages: 100,
-    batchMaxWaitMs: 5,
-    untilIdleMs: 150,
-    duckdb: false,
-    extraSinks: [sink],
-    progress: false,
-    signal: { stop: false },
-    batchRetries: retries,
-    batchRetryBackoffMs: 5,
-  });
+  return runStream(streamOptions(source, out, { batchMaxWaitMs: 5, untilIdleMs: 150, extraSinks: [sink], batchRetries: retries, batchRetryBackoffMs: 5 }));
 }
 
 const eventIds = (out: string): string[] =>

@@ -3,11 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig } from "../../src/config";
-import { FileStateStore } from "../../src/state/file-state-store";
 import { runStream, type BatchMessage, type MicroBatchSource } from "../../src/streaming/stream-loop";
-
-const NOW = Date.parse("2026-11-25T12:00:00Z");
+import { STREAM_TEST_NOW as NOW, streamOptions } from "../support/stream";
 
 /** Hands out its messages once, then nothing (an idle subscription); records acks. */
 class ScriptedSource implements MicroBatchSource<BatchMessage> {
@@ -33,22 +30,7 @@ const lines = [1, 2, 4].map((seq) =>
 );
 
 async function stream(out: string, source: ScriptedSource, flushOnIdle: boolean, signal = { stop: false }) {
-  return runStream({
-    source,
-    outDir: out,
-    store: new FileStateStore(path.join(out, "state")),
-    config: parseConfig({}),
-    rates: null,
-    nowMs: NOW,
-    batchMaxMessages: 100,
-    batchMaxWaitMs: 10,
-    untilIdleMs: 200,
-    flushOnIdle,
-    duckdb: false,
-    extraSinks: [],
-    progress: false,
-    signal,
-  });
+  return runStream(streamOptions(source, out, { flushOnIdle, signal }));
 }
 
 const gaps = (out: string): unknown[] =>

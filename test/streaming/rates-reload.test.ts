@@ -11,8 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../src/config";
 import { loadRates } from "../../src/sources/load-rates";
-import { FileStateStore } from "../../src/state/file-state-store";
 import { RATES_RETRY_MS, runStream, type BatchMessage, type MicroBatchSource } from "../../src/streaming/stream-loop";
+import { streamOptions } from "../support/stream";
 
 const DAY = 86_400_000;
 const DAY1 = Date.parse("2026-11-01T12:00:00Z");
@@ -73,31 +73,23 @@ async function streamDays(reload: "yes" | "no" | "fails" | "revised"): Promise<{
     { at: DAY10 + RATES_RETRY_MS + 60_000, lines: [order("day10b", DAY10 + RATES_RETRY_MS + 60_000, 10)] },
   ]);
   const out = path.join(dir, "out");
-  const summary = await runStream({
-    source,
-    outDir: out,
-    store: new FileStateStore(path.join(out, "state")),
-    config,
-    rates: await loadRates(ratesFile, config, DAY1),
-    reloadRates:
-      reload === "no"
-        ? undefined
-        : async (now) => {
-            loads.push(new Date(now).toISOString().slice(0, 10));
-            if (reload === "fails") throw new Error("rates provider down");
-            if (reload === "revised") writeRates(true);
-            return loadRates(ratesFile, config, now);
-          },
-    nowMs: null,
-    clock: () => source.now,
-    batchMaxMessages: 100,
-    batchMaxWaitMs: 10,
-    untilIdleMs: 200,
-    duckdb: false,
-    extraSinks: [],
-    progress: false,
-    signal: { stop: false },
-  });
+  const summary = await runStream(
+    streamOptions(source, out, {
+      config,
+      rates: await loadRates(ratesFile, config, DAY1),
+      reloadRates:
+        reload === "no"
+          ? undefined
+          : async (now) => {
+              loads.push(new Date(now).toISOString().slice(0, 10));
+              if (reload === "fails") throw new Error("rates provider down");
+              if (reload === "revised") writeRates(true);
+              return loadRates(ratesFile, config, now);
+            },
+      nowMs: null,
+      clock: () => source.now,
+    }),
+  );
   assert.equal(summary.events, 3);
   assert.equal(summary.conservation.holds, true, summary.conservation.equation);
   return { out, loads };
