@@ -192,22 +192,20 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         if (failed !== null) await o.source.nack(failed.messages);
         break;
       }
-      let messages: M[];
-      if (failed !== null) {
-        messages = failed.messages;
-      } else {
-        const pulled = await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
-        // A message committed before (its ack was lost, or a crash came between commit and ack)
-        // is acknowledged again and counted, never processed twice.
-        const again = pulled.filter((m) => m.meta?.message_id != null && committedMessages.has(m.meta.message_id));
-        messages = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
-        if (again.length > 0) {
-          await o.source.ack(again);
-          counters.redelivered += again.length;
-          counters.lines += again.length;
-          // Counted now, so a rollback of a failing batch must keep them.
-          checkpoint = { ...checkpoint, counters: { ...checkpoint.counters, redelivered: checkpoint.counters.redelivered + again.length, lines: checkpoint.counters.lines + again.length } };
-        }
+      const retry: { messages: M[]; failures: number } | null = failed;
+      failed = null;
+      const pulled: M[] = retry !== null ? retry.messages : await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
+      // A message committed before (its ack was lost, or a crash came between commit and ack,
+      // or the ack of a retried batch failed after its commit) is acknowledged again and
+      // counted, never processed twice.
+      const again = pulled.filter((m) => m.meta?.message_id != null && committedMessages.has(m.meta.message_id));
+      const messages = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
+      if (again.length > 0) {
+        await o.source.ack(again);
+        counters.redelivered += again.length;
+        counters.lines += again.length;
+        // Counted now, so a rollback of a failing batch must keep them.
+        checkpoint = { ...checkpoint, counters: { ...checkpoint.counters, redelivered: checkpoint.counters.redelivered + again.length, lines: checkpoint.counters.lines + again.length } };
       }
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
@@ -270,7 +268,6 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
           fs.appendFileSync(o.batchLog, JSON.stringify({ batch, messages: messages.length, first_line: counters.lines - result.stats.lines + 1, message_ids: ids }) + "\n");
         }
         faultPoint("after_state_before_ack");
-        failed = null;
         await o.source.ack(messages);
         if (messages.length > 0) lastCommitAt = Date.now();
       } catch (err) {
@@ -284,7 +281,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         // Retried in place first: a sink down for a minute must not spend the messages'
         // delivery attempts (5 nacks in 5 s would move a whole batch of good events to the
         // dead-letter topic). After BATCH_RETRIES, nacked: Pub/Sub's policy takes over.
-        const failures: number = (failed?.failures ?? 0) + 1;
+        const failures: number = (retry?.failures ?? 0) + 1;
         const giveUp: boolean = failures > (o.batchRetries ?? BATCH_RETRIES);
         failed = giveUp ? null : { messages, failures };
         if (giveUp) await o.source.nack(messages);

@@ -17,6 +17,8 @@ import { STREAM_TEST_NOW as NOW, streamOptions } from "../support/stream";
 class RecordingSource implements MicroBatchSource<BatchMessage> {
   readonly acked: string[] = [];
   readonly nacked: string[] = [];
+  /** Acks that throw (after the commit) before one goes through. */
+  failingAcks = 0;
   #pending: BatchMessage[];
   /** Later pulls, each handed out whole once the pending messages are gone. */
   readonly #later: BatchMessage[][];
@@ -34,6 +36,10 @@ class RecordingSource implements MicroBatchSource<BatchMessage> {
     return this.#pending.splice(0, maxMessages);
   }
   async ack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
+    if (batch.length > 0 && this.failingAcks > 0) {
+      this.failingAcks -= 1;
+      throw new Error("ack failed");
+    }
     for (const m of batch) this.acked.push(m.meta?.message_id ?? "?");
   }
   async nack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
@@ -120,6 +126,24 @@ test("a redelivery acknowledged alone before a failing batch stays counted after
     assert.equal(s.events, 5);
     assert.equal(s.conservation.holds, true, s.conservation.equation);
     assert.deepEqual(eventIds(out), ["e0", "e1", "e2", "e3", "e4"]);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("an ack that fails after the commit: the retry acknowledges the committed messages, never processes them twice", { timeout: 60_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "batch-retry-"));
+  try {
+    const source = new RecordingSource(3);
+    source.failingAcks = 1;
+    const s = await run(source, flakySink(0), out, 8);
+    assert.deepEqual(source.nacked, []);
+    assert.deepEqual([...source.acked].sort(), ["m0", "m1", "m2"]);
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2"], "written once");
+    assert.equal(s.events, 3);
+    assert.equal(s.redelivered, 3, "the retried batch was committed already: counted as redelivered");
+    assert.equal(s.lines, 6);
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
