@@ -28,7 +28,11 @@ const DAY_MS = 86_400_000;
  */
 export function utcDate(timestamp: string): string | null {
   const ms = Date.parse(timestamp);
-  if (!Number.isFinite(ms)) return null;
+  return Number.isFinite(ms) ? utcDateOf(ms) : null;
+}
+
+/** The UTC calendar date of a finite epoch time in ms. `utcDateOf(0)` -> `"1970-01-01"`. */
+export function utcDateOf(ms: number): string {
   return memoized(dayDates, Math.floor(ms / DAY_MS), (day) => new Date(day * DAY_MS).toISOString().slice(0, 10));
 }
 

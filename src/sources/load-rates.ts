@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import type { RecoveryConfig } from "../config";
-import { addDays, datesWithFallback } from "../corrections/rate-table";
+import { addDays, datesWithFallback, utcDateOf } from "../corrections/rate-table";
 import type { RateTable } from "../corrections/rate-table";
 import { OpenExchangeRates } from "../corrections/rates/open-exchange-rates";
 import { SnapshotRates } from "../corrections/rates/snapshot-rates";
@@ -33,7 +33,7 @@ export function ratesLoader(spec: string, config: RecoveryConfig, oxr: OpenExcha
     if (client !== null) {
       if (lastDay !== null) client.forgetFrom(lastDay);
       const table = await client.ratesFor(wanted);
-      lastDay = new Date(nowMs).toISOString().slice(0, 10);
+      lastDay = utcDateOf(nowMs);
       return table;
     }
     if (!fs.existsSync(spec)) throw new Error(`--rates: ${spec} does not exist`);
@@ -44,8 +44,8 @@ export function ratesLoader(spec: string, config: RecoveryConfig, oxr: OpenExcha
 
 /** Every UTC date a valid event can have at `nowMs`, with the fallback days before them. */
 function wantedDates(config: RecoveryConfig, nowMs: number): string[] {
-  const first = new Date(nowMs - config.validation.max_age_ms).toISOString().slice(0, 10);
-  const last = new Date(nowMs + config.validation.max_future_ms).toISOString().slice(0, 10);
+  const first = utcDateOf(nowMs - config.validation.max_age_ms);
+  const last = utcDateOf(nowMs + config.validation.max_future_ms);
   const dates: string[] = [];
   for (let d: string | null = first; d !== null && d <= last; d = addDays(d, 1)) dates.push(d);
   return datesWithFallback(dates, config.corrections.max_fallback_days);

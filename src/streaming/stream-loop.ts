@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
-import type { RateTable } from "../corrections/rate-table";
+import { utcDateOf, type RateTable } from "../corrections/rate-table";
 import type { DeadLetter } from "../event";
 import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
 import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
@@ -180,7 +180,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
   let pending = 0;
   const clock = o.clock ?? Date.now;
-  const rates = { table: o.rates, day: utcDay(o.nowMs ?? clock()), retryAt: -Infinity };
+  const rates = { table: o.rates, day: utcDateOf(o.nowMs ?? clock()), retryAt: -Infinity };
   const started = Date.now();
   let firstMessageAt: number | null = null;
   let lastCommitAt: number | null = null;
@@ -319,13 +319,9 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   return { ...summarize(counters, size, pending, held, stoppedBy), ...timing };
 }
 
-function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 /** Reloads the rates when processing time has reached a later UTC date (see `StreamOptions.reloadRates`). */
 async function refreshRates(rates: { table: RateTable | null; day: string; retryAt: number }, nowMs: number, o: StreamOptions<BatchMessage>): Promise<void> {
-  const day = utcDay(nowMs);
+  const day = utcDateOf(nowMs);
   if (o.reloadRates === undefined || rates.table === null || day <= rates.day || nowMs < rates.retryAt) return;
   try {
     rates.table = await o.reloadRates(nowMs);

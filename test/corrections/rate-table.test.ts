@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { addDays, datesWithFallback, lookupRate, tableHasCurrency, utcDate } from "../../src/corrections/rate-table";
+import { addDays, datesWithFallback, lookupRate, tableHasCurrency, utcDate, utcDateOf } from "../../src/corrections/rate-table";
 import { RATES } from "./fixtures";
 
 test("lookupRate: same day, weekend falls back to Friday, limits, USD", () => {
@@ -31,6 +31,9 @@ test("dates", () => {
   assert.equal(utcDate("2024-03-10T23:30:00-05:00"), "2024-03-11");
   assert.equal(utcDate("2024-03-10T00:30:00+01:00"), "2024-03-09");
   assert.equal(utcDate("nope"), null);
+  assert.equal(utcDateOf(Date.parse("2024-03-10T23:59:59.999Z")), "2024-03-10");
+  assert.equal(utcDateOf(Date.parse("2024-03-11T00:00:00Z")), "2024-03-11");
+  assert.equal(utcDateOf(-1), "1969-12-31");
   assert.equal(addDays("2024-03-01", -1), "2024-02-29");
   assert.equal(addDays("2024-13-45", 0), null);
   assert.deepEqual(datesWithFallback(["2024-03-10", "2024-03-09"], 2), ["2024-03-07", "2024-03-08", "2024-03-09", "2024-03-10"]);
