@@ -56,10 +56,8 @@ const Envelope = z.object({
  * // -> { kind: "dead_letter", deadLetter: { error_code: "schema", line: 7, event_id: "e1", ... } }
  */
 export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext): Validated {
-  let start = 0;
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
-  let end = bytes.length;
-  if (end > start && bytes[end - 1] === 0x0d) end--;
+  const start = bodyStart(bytes);
+  const end = bodyEnd(bytes, start);
   const body = start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end);
   if (isBlank(body)) return { kind: "blank" };
   const dead = (code: DeadLetterCode, issues: Issue[], parsed?: unknown): Validated => ({
@@ -78,6 +76,17 @@ export function validateLine(bytes: Buffer, line: number, ctx: ValidationContext
   }
   if (!isPlainObject(parsed)) return dead("schema", [{ path: [], code: "invalid_type", message: "expected a JSON object" }]);
   return validateObject(parsed, text, line, ctx, dead);
+}
+
+/** Where a line's text starts: after a UTF-8 byte order mark, if any. */
+export function bodyStart(bytes: Buffer): number {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+}
+
+/** Where a line's text ends: before a trailing `\r`, if any. `bytes[bodyStart, bodyEnd)` is what `raw` decodes. */
+export function bodyEnd(bytes: Buffer, start: number): number {
+  const end = bytes.length;
+  return end > start && bytes[end - 1] === 0x0d ? end - 1 : end;
 }
 
 function validateObject(

@@ -4,7 +4,6 @@ import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import type { RateTable } from "../corrections/rate-table";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
-import { onFlushed } from "../sinks/jsonl-writer";
 import { runRecoverPipeline, type RecoverFiles } from "./recover";
 
 export interface RecoverRunOptions {
@@ -44,6 +43,11 @@ export interface RunSummary {
   /** Seconds inside each stage's own code; `beam_and_gc` is the rest of the pipeline. */
   readonly stage_seconds: Readonly<Record<string, number>>;
   readonly peak_rss_mb: number;
+  /**
+   * Null when the DuckDB tables were loaded beside the pipeline (or DuckDB is off); else why
+   * that load failed its checks and the complete output files were loaded after the run.
+   */
+  readonly duckdb_fallback: string | null;
 }
 
 /**
@@ -61,9 +65,8 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     flags: path.join(o.outDir, "flags.jsonl"),
     deadLetters: path.join(o.outDir, "dead_letter.jsonl"),
   };
-  // DuckDB loads the events while the pipeline still writes them (on the other core).
-  const duck = (o.duckdb ?? true) ? startDuckDbLoad(path.join(o.outDir, "recovery.duckdb"), files, o.config) : null;
-  if (duck !== null) onFlushed(files.events, duck.flushed);
+  // DuckDB loads the valid events while the pipeline runs (on the other core).
+  const duck = (o.duckdb ?? true) ? startDuckDbLoad(path.join(o.outDir, "recovery.duckdb"), input, files, o.config) : null;
   const pipelineStart = Date.now();
   let result: Awaited<ReturnType<typeof runRecoverPipeline>>;
   try {
@@ -71,13 +74,11 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   } catch (err) {
     if (duck !== null) await duck.abort();
     throw err;
-  } finally {
-    onFlushed(files.events, null);
   }
   if (o.input === "-") fs.rmSync(input, { force: true });
   const pipelineMs = Date.now() - pipelineStart;
   const duckStart = Date.now();
-  if (duck !== null) await duck.finish();
+  const duckdbFallback = duck === null ? null : await duck.finish();
   const duckMs = Date.now() - duckStart;
   const stageMs = result.stats.stage_ms;
   const inStages = Object.values(stageMs).reduce((a, b) => a + b, 0);
@@ -112,6 +113,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     seconds: (Date.now() - started) / 1000,
     stage_seconds: stageSeconds,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    duckdb_fallback: duckdbFallback,
   };
   fs.writeFileSync(path.join(o.outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   return summary;

@@ -16,24 +16,10 @@ interface OpenFile {
   /** Lines in the buffer. */
   buffered: number;
   count: number;
-  /** Bytes written to the file by this writer. */
-  written: number;
 }
 
 /** Files open in this process, by path. Module state, so a DoFn can reach it by reference. */
 const files = new Map<string, OpenFile>();
-/** Per path: called after each write with the bytes written so far (see `onFlushed`). */
-const flushListeners = new Map<string, (bytesWritten: number) => void>();
-
-/**
- * Calls `listener` after every write to `path` with the number of bytes this writer has
- * written to it (always whole lines); null removes it. Used to load an output while it grows.
- */
-export function onFlushed(path: string, listener: ((bytesWritten: number) => void) | null): void {
-  if (listener === null) flushListeners.delete(path);
-  else flushListeners.set(path, listener);
-}
-
 /**
  * Appends one line of JSON text to `path` (created empty on first use by `openLines`).
  * Synchronous and buffered: safe inside a Beam DoFn on the direct runner; `closeLines`
@@ -59,7 +45,7 @@ export function appendLine(path: string, text: string): void {
 export function openLines(path: string, append = false): OpenFile {
   const existing = files.get(path);
   if (existing !== undefined) return existing;
-  const file: OpenFile = { fd: fs.openSync(path, append ? "a" : "w"), path, bytes: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, buffered: 0, count: 0, written: 0 };
+  const file: OpenFile = { fd: fs.openSync(path, append ? "a" : "w"), path, bytes: Buffer.allocUnsafe(BUFFER_BYTES), used: 0, buffered: 0, count: 0 };
   files.set(path, file);
   return file;
 }
@@ -83,11 +69,9 @@ function flush(file: OpenFile): void {
     crashNow();
   }
   writeAll(file.fd, file.bytes.subarray(0, file.used));
-  file.written += file.used;
   file.used = 0;
   file.buffered = 0;
   if (file.bytes.length > BUFFER_BYTES) file.bytes = Buffer.allocUnsafe(BUFFER_BYTES);
-  flushListeners.get(file.path)?.(file.written);
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

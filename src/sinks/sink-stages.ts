@@ -10,10 +10,20 @@ export function* writeEvent(path: string, event: ReceivedEvent, runId: string): 
   timed(runId, "sinks", () => appendLine(path, event.raw));
 }
 
+/** Per events path: told of every batch of events written there (see `onEventsWritten`). */
+const writtenListeners = new Map<string, (events: ReadonlyArray<ReceivedEvent>) => void>();
+
+/** Calls `listener` with every batch `writeEvents` writes to `path`, after writing it; null removes it. */
+export function onEventsWritten(path: string, listener: ((events: ReadonlyArray<ReceivedEvent>) => void) | null): void {
+  if (listener === null) writtenListeners.delete(path);
+  else writtenListeners.set(path, listener);
+}
+
 /** Writes a batch of kept events, in order. */
 export function* writeEvents(path: string, events: ReceivedEvent[], runId: string): Generator<never> {
   timed(runId, "sinks", () => {
     for (const e of events) appendLine(path, e.raw);
+    writtenListeners.get(path)?.(events);
   });
 }
 

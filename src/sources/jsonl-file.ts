@@ -5,20 +5,23 @@ export const READ_CHUNK_BYTES = 4 << 20;
 
 /**
  * The lines of a file as raw bytes (no decoding, so invalid UTF-8 is seen as it is),
- * numbered from 1, split on `\n` only (a trailing `\r` stays for the validator). Reads
+ * numbered from 1, split on `\n` only (a trailing `\r` stays for the validator), with the file
+ * offset of each line's first byte. Reads
  * synchronously in chunks: usable inside a DoFn, and memory stays at one chunk plus the
  * longest line. A last line without `\n` is still a line. A yielded buffer is only valid
  * until the next iteration (it may point into the read chunk): decode it before moving on.
  *
  * @example
- * // file "a\n\nb" -> {line: 1, bytes: "a"}, {line: 2, bytes: ""}, {line: 3, bytes: "b"}
+ * // file "a\n\nb" -> {line: 1, bytes: "a", offset: 0}, {line: 2, bytes: "", offset: 2}, {line: 3, bytes: "b", offset: 3}
  */
-export function* readFileLines(path: string): Generator<{ line: number; bytes: Buffer }> {
+export function* readFileLines(path: string): Generator<{ line: number; bytes: Buffer; offset: number }> {
   const fd = fs.openSync(path, "r");
   try {
     const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     let carry: Buffer[] = [];
     let line = 0;
+    /** File offset of the next line's first byte. */
+    let offset = 0;
     for (;;) {
       const got = fs.readSync(fd, chunk, 0, chunk.length, null);
       if (got === 0) break;
@@ -29,12 +32,13 @@ export function* readFileLines(path: string): Generator<{ line: number; bytes: B
         const piece = chunk.subarray(start, nl);
         const bytes = carry.length === 0 ? piece : Buffer.concat([...carry, piece]);
         carry = [];
-        yield { line: ++line, bytes };
+        yield { line: ++line, bytes, offset };
+        offset += bytes.length + 1;
         start = nl + 1;
       }
       if (start < got) carry.push(Buffer.from(chunk.subarray(start, got)));
     }
-    if (carry.length > 0) yield { line: ++line, bytes: Buffer.concat(carry) };
+    if (carry.length > 0) yield { line: ++line, bytes: Buffer.concat(carry), offset };
   } finally {
     fs.closeSync(fd);
   }

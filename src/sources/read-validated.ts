@@ -1,8 +1,9 @@
 import type { Validated, ValidationContext } from "../validate";
-import { validateLine } from "../validate";
+import { bodyEnd, bodyStart, validateLine } from "../validate";
 import { reportProgress, statsFor } from "../pipelines/run-stats";
 import { detectorState } from "../streaming/detector-state";
 import { readFileLines } from "./jsonl-file";
+import { ValidRangeRecorder } from "./valid-event-ranges";
 import type { DeadLetter, ReceivedEvent } from "../event";
 import { EVENT_BATCH_SIZE, type SourceBatch } from "../transforms/beam-stages";
 
@@ -24,6 +25,7 @@ export const NO_WATERMARK = -8.64e15;
  * letter; valid events leave in batches of one source (`EVENT_BATCH_SIZE`, arrival order
  * within a batch). Then it emits the largest valid event time of this input, and a tick for every
  * source and open chain the detector state holds, so their clocks run even without events.
+ * A listener registered for `path` (valid-event-ranges.ts) learns where each valid event lies.
  */
 export function* readValidated(path: string, ctx: ValidationContext, runId: string, stateId: string): Generator<ReadOutput> {
   const stats = statsFor(runId);
@@ -33,7 +35,8 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
   let watermark = NO_WATERMARK;
   let n = 0;
   let validateMs = 0;
-  for (const { line, bytes } of readFileLines(path)) {
+  const ranges = ValidRangeRecorder.forInput(path);
+  for (const { line, bytes, offset: at } of readFileLines(path)) {
     n = line;
     stats.lines += 1;
     if ((stats.lines & 0xffff) === 0) reportProgress(runId, "read");
@@ -44,6 +47,10 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
     else if (v.kind === "dead_letter") yield { dead_letter: v.deadLetter };
     else {
       const e = v.event;
+      if (ranges !== null) {
+        const start = bodyStart(bytes);
+        ranges.add(e.line, at + start, at + bodyEnd(bytes, start));
+      }
       if (e.event_time > watermark) watermark = e.event_time;
       const batch = pending.get(e.source);
       if (batch === undefined) pending.set(e.source, [e]);
@@ -54,6 +61,7 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
     }
   }
   stats.stage_ms["validate"] = (stats.stage_ms["validate"] ?? 0) + validateMs;
+  ranges?.end();
   for (const [source, events] of pending) yield { events: { source, events } };
   state.lines = offset + n;
   yield { watermark };

@@ -6,6 +6,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -236,6 +237,22 @@ test("corpus via the CLI: exit 0, summary on stdout, same outputs as runRecover"
   const codes = (o: Outputs) => o.deadLetters.map((d) => `${String(d.line)}|${String(d.error_code)}`).sort();
   assert.deepEqual(codes(state.cli), codes(api()));
   assert.ok(fs.existsSync(path.join(state.dir, "cli", "recovery.duckdb")), "recovery.duckdb written");
+});
+
+test("corpus via the CLI: the DuckDB events table, loaded beside the pipeline, holds exactly events.jsonl", async () => {
+  assert.ok(state.cli !== null);
+  assert.equal(state.cli.summary.duckdb_fallback, null, "loaded beside the pipeline, no fallback");
+  const instance = await DuckDBInstance.create(path.join(state.dir, "cli", "recovery.duckdb"));
+  const db = await instance.connect();
+  try {
+    const rows = await db.runAndReadAll("SELECT payload::VARCHAR FROM events");
+    const payloads = rows.getRows().map((r) => String(r[0]));
+    assert.ok(payloads.length > 0);
+    assert.deepEqual(payloads.sort(), [...state.cli.events].sort());
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
 });
 
 test(

@@ -4,6 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -15,7 +16,7 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BIN = path.join(ROOT, "bin", "recover.js");
 const NOW = "2026-11-25T12:00:00Z";
 
-test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 per kind, no look-alike flagged, corrections exact and idempotent", () => {
+test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 per kind, no look-alike flagged, corrections exact and idempotent, DuckDB equal to events.jsonl", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "accuracy-"));
   try {
     const input = path.join(dir, "events.jsonl");
@@ -26,7 +27,7 @@ test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 
     assert.ok(fs.existsSync(truth), "truth file written next to the events");
 
     const rates = path.join(dir, "events.rates.jsonl");
-    const r = spawnSync(process.execPath, [BIN, "run", "--input", input, "--out", out, "--now", NOW, "--rates", rates, "--quiet", "--no-duckdb"], {
+    const r = spawnSync(process.execPath, [BIN, "run", "--input", input, "--out", out, "--now", NOW, "--rates", rates, "--quiet"], {
       cwd: ROOT,
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
@@ -52,6 +53,21 @@ test("accuracy: 20,000 generated events (seed 11): precision and recall >= 0.99 
     assert.equal(score.lookalikes_missing_from_events, 0, "every look-alike event is kept");
     assert.ok((score.corrections_checked ?? 0) > 0, "corrected values were checked against the truth");
     assert.equal(score.corrections_wrong, 0, JSON.stringify(score.correction_examples));
+
+    // The DuckDB events table, loaded beside the pipeline from the input, holds exactly the
+    // written events: copies and near-copies deleted, corrected events as rewritten.
+    assert.equal(summary.duckdb_fallback, null);
+    const instance = await DuckDBInstance.create(path.join(out, "recovery.duckdb"));
+    const db = await instance.connect();
+    try {
+      const rows = await db.runAndReadAll("SELECT payload::VARCHAR FROM events");
+      const written = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n").filter((l) => l.length > 0);
+      assert.ok(written.some((l) => l.includes('"corrections"')), "some events were rewritten");
+      assert.deepEqual(rows.getRows().map((r) => String(r[0])).sort(), written.sort());
+    } finally {
+      db.closeSync();
+      instance.closeSync();
+    }
 
     // Applying the run's output again changes nothing: no new correction, the same events.
     const again = path.join(dir, "again");
