@@ -7,8 +7,3 @@ import { hash } from "crypto";
 export function stableId(parts: ReadonlyArray<string | number | null>): string {
   return hash("sha256", JSON.stringify(parts), "hex").slice(0, 32);
 }
-
-/** Short content hash used for fingerprints (not an identifier users see). */
-export function contentHash(text: string): string {
-  return hash("sha1", text, "base64");
-}

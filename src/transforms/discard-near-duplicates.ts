@@ -1,7 +1,7 @@
 import type { ReceivedEvent } from "../event";
 import { eventFinding, type Finding } from "../flag";
-import { contentHash } from "../hash";
 import { canonicalJson, getPath } from "../json-path";
+import { structuralHash } from "../structural-hash";
 
 /**
  * Near-duplicates: a different event_id with the same source, event_type and canonical
@@ -13,24 +13,35 @@ import { canonicalJson, getPath } from "../json-path";
  *
  * Call `judgeNearDuplicate` in `byEventTime` order (the per-source stage releases events in
  * that order once the watermark has passed them). State: the kept events of the last window
- * per event type. The canonical data is hashed lazily, only when another kept event of the
- * same type lies within the window, so sparse streams never pay for it.
+ * per event type. The data is hashed lazily (`structuralHash`, key order ignored), only when
+ * another kept event of the same type lies within the window, so sparse streams never pay for
+ * it; equal hashes are confirmed by comparing the canonical JSON of both.
  *
  * @example
  * // A(t=0, data {x:1}), B(t=800, data {x:1}), C(t=1900, data {x:1})
  * // -> A kept, B near_duplicate of A, C kept (1900 ms after A, the last kept)
  */
 export interface NearDuplicateState {
-  readonly recent: Map<string, Array<{ eventTime: number; eventId: string; raw: string; fingerprint: string | null }>>;
+  readonly recent: Map<string, Array<{ eventTime: number; eventId: string; raw: string; fingerprint: number | null }>>;
 }
 
 export function newNearDuplicateState(): NearDuplicateState {
   return { recent: new Map() };
 }
 
-/** Hash of the canonical JSON of the data at `dataPath` of a received event's JSON text. */
-export function fingerprintOf(raw: string, dataPath: string): string {
-  return contentHash(canonicalJson(getPath(JSON.parse(raw), dataPath) ?? null));
+/** The data at `dataPath` of a received event's JSON text (null when absent). */
+function dataOf(raw: string, dataPath: string): unknown {
+  return getPath(JSON.parse(raw), dataPath) ?? null;
+}
+
+/** `structuralHash` of the data at `dataPath` of a received event's JSON text. */
+export function fingerprintOf(raw: string, dataPath: string): number {
+  return structuralHash(dataOf(raw, dataPath));
+}
+
+/** Whether two received events carry the same data up to key order (canonical JSON). */
+export function sameData(a: string, b: string, dataPath: string): boolean {
+  return canonicalJson(dataOf(a, dataPath)) === canonicalJson(dataOf(b, dataPath));
 }
 
 export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEvent, windowMs: number, dataPath: string): Finding | null {
@@ -43,13 +54,14 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
   let expired = 0;
   while (expired < live.length && event.event_time - live[expired].eventTime > windowMs) expired++;
   if (expired > 0) live.splice(0, expired);
-  let fingerprint: string | null = null;
+  let fingerprint: number | null = null;
   for (let i = live.length - 1; i >= 0; i--) {
     const prior = live[i];
     if (prior.eventId === event.event_id) continue;
     fingerprint ??= fingerprintOf(event.raw, dataPath);
-    prior.fingerprint ??= fingerprintOf(prior.raw, dataPath);
-    if (prior.fingerprint !== fingerprint) continue;
+    // (A state committed before fingerprints were numbers holds text: hashed again.)
+    if (typeof prior.fingerprint !== "number") prior.fingerprint = fingerprintOf(prior.raw, dataPath);
+    if (prior.fingerprint !== fingerprint || !sameData(prior.raw, event.raw, dataPath)) continue;
     return eventFinding(event, {
       kind: "near_duplicate",
       action: "discard",
