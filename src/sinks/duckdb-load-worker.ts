@@ -185,46 +185,83 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
   void pump();
 }
 
-/** The staged rows to delete, written to `file` as CSV `rowid,md5` (of the bytes staged). */
-export function deletionsOf(kept: Int32Array, stagedTriples: Float64Array[], input: number, file: string): { file: string; count: number } {
+/** The staged rows to delete: their rowids (CSV `file`), the md5 of each one's staged bytes, and byte counts. */
+export interface Deletions {
+  readonly file: string;
+  readonly count: number;
+  /** md5 (hex) of the bytes staged for each row to delete, sorted. */
+  readonly md5s: string[];
+  /** Payload bytes of all staged rows, and of the rows to delete. */
+  readonly stagedBytes: number;
+  readonly deletedBytes: number;
+}
+
+/** The staged rows whose lines are not in `kept` (rowid k is triple k), written to `file`. */
+export function deletionsOf(kept: Int32Array, stagedTriples: Float64Array[], input: number, file: string): Deletions {
   let lastLine = 0;
   for (const t of stagedTriples) for (let i = 0; i < t.length; i += 3) lastLine = Math.max(lastLine, t[i]);
   const keep = new Uint8Array(lastLine + 1);
   for (const line of kept) if (line <= lastLine) keep[line] = 1;
-  const rows: string[] = [];
+  const rowids: string[] = [];
+  const md5s: string[] = [];
+  let stagedBytes = 0;
+  let deletedBytes = 0;
   let rowid = 0;
   let bytes = Buffer.allocUnsafe(0);
   for (const t of stagedTriples) {
     for (let i = 0; i < t.length; i += 3, rowid++) {
-      if (keep[t[i]] === 1) continue;
       const length = t[i + 2] - t[i + 1];
+      stagedBytes += length;
+      if (keep[t[i]] === 1) continue;
+      deletedBytes += length;
       if (bytes.length < length) bytes = Buffer.allocUnsafe(Math.max(length, 2 * bytes.length));
       readFully(input, bytes.subarray(0, length), t[i + 1]);
-      rows.push(`${rowid},${createHash("md5").update(bytes.subarray(0, length)).digest("hex")}\n`);
+      rowids.push(`${rowid}\n`);
+      md5s.push(createHash("md5").update(bytes.subarray(0, length)).digest("hex"));
     }
   }
-  fs.writeFileSync(file, rows.join(""));
-  return { file, count: rows.length };
+  fs.writeFileSync(file, rowids.join(""));
+  return { file, count: rowids.length, md5s: md5s.sort(), stagedBytes, deletedBytes };
 }
 
 /**
- * From the staged rows to the kept events: checks that every row to delete holds the bytes
- * staged for it (so rowids and arrival order agree; a copy with the same bytes is as good),
- * deletes them, appends the replacements, then requires the table to hold exactly
- * `events.jsonl`'s rows and bytes.
+ * From the staged rows to the kept events, in one transaction: deletes the rows to delete and
+ * requires the rows deleted to hold exactly the bytes staged for them (so rowids and arrival
+ * order agree; a copy with the same bytes is as good), appends the replacements, then requires
+ * the table to hold `events.jsonl`'s rows and payload bytes. Any mismatch rolls back and throws.
  */
-export async function settle(db: DuckDBConnection, end: EndOfRun, deletions: { file: string; count: number }, staged: number, config: RecoveryConfig): Promise<void> {
-  if (deletions.count > 0) {
-    await db.run(`CREATE TEMP TABLE deletions AS SELECT * FROM read_csv(${sqlText(deletions.file)}, header = false, columns = {'r': 'BIGINT', 'md5': 'VARCHAR'})`);
-    const matched = await scalar(db, "SELECT count(*) FROM events e JOIN deletions d ON e.rowid = d.r AND md5(e.payload::VARCHAR) = d.md5");
-    if (matched !== deletions.count) throw new Error(`staged rows out of step: ${matched} of ${deletions.count} rows to delete hold their event (${staged} staged)`);
-    await db.run("DELETE FROM events WHERE rowid IN (SELECT r FROM deletions)");
-    await db.run("DROP TABLE deletions");
+export async function settle(db: DuckDBConnection, end: EndOfRun, deletions: Deletions, staged: number, config: RecoveryConfig): Promise<void> {
+  await db.run("BEGIN TRANSACTION");
+  try {
+    if (deletions.count > 0) {
+      await db.run(`CREATE TEMP TABLE deletions AS SELECT * FROM read_csv(${sqlText(deletions.file)}, header = false, columns = {'r': 'BIGINT'})`);
+      const deleted = await db.runAndReadAll("DELETE FROM events WHERE rowid IN (SELECT r FROM deletions) RETURNING md5(payload::VARCHAR)");
+      const md5s = deleted.getRows().map((r) => String(r[0])).sort();
+      let matched = 0;
+      for (let a = 0, b = 0; a < md5s.length && b < deletions.md5s.length; ) {
+        if (md5s[a] === deletions.md5s[b]) {
+          matched++;
+          a++;
+          b++;
+        } else if (md5s[a] < deletions.md5s[b]) a++;
+        else b++;
+      }
+      if (matched !== deletions.count || md5s.length !== deletions.count) {
+        throw new Error(`staged rows out of step: ${matched} of ${deletions.count} rows to delete hold their event (${staged} staged)`);
+      }
+      await db.run("DROP TABLE deletions");
+    }
+    const replaced = end.rows - end.kept.length;
+    if (replaced > 0) await insertEvents(db, end.replacements, config);
+    const rows = await scalar(db, "SELECT count(*) FROM events");
+    // Payload bytes from what was staged, deleted and appended: no scan of the table.
+    const bytes = deletions.stagedBytes - deletions.deletedBytes + fs.statSync(end.replacements).size - replaced;
+    if (rows !== end.rows || bytes !== end.bytes) throw new Error(`events table (${rows} rows, ${bytes} bytes) differs from events.jsonl (${end.rows} rows, ${end.bytes} bytes)`);
+    await db.run("COMMIT");
+  } catch (err) {
+    await db.run("ROLLBACK");
+    throw err;
   }
-  if (fs.statSync(end.replacements).size > 0) await insertEvents(db, end.replacements, config);
-  const rows = await scalar(db, "SELECT count(*) FROM events");
-  const bytes = await scalar(db, "SELECT coalesce(sum(strlen(payload)), 0) FROM events");
-  if (rows !== end.rows || bytes !== end.bytes) throw new Error(`events table (${rows} rows, ${bytes} bytes) differs from events.jsonl (${end.rows} rows, ${end.bytes} bytes)`);
 }
 
 async function scalar(db: DuckDBConnection, sql: string): Promise<number> {
