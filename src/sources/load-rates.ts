@@ -2,7 +2,7 @@ import * as fs from "fs";
 import type { RecoveryConfig } from "../config";
 import { addDays, datesWithFallback, utcDateOf } from "../corrections/rate-table";
 import type { RateTable } from "../corrections/rate-table";
-import { OpenExchangeRates } from "../corrections/rates/open-exchange-rates";
+import type { OpenExchangeRates } from "../corrections/rates/open-exchange-rates";
 import { SnapshotRates } from "../corrections/rates/snapshot-rates";
 
 /**
@@ -26,11 +26,13 @@ export async function loadRates(spec: string, config: RecoveryConfig, nowMs: num
  * @throws Error (rejects) when a snapshot path does not exist or a provider fails.
  */
 export function ratesLoader(spec: string, config: RecoveryConfig, oxr: OpenExchangeRates | null = null): (nowMs: number) => Promise<RateTable> {
-  const client = spec === "oxr" ? (oxr ?? new OpenExchangeRates()) : null;
+  let client = oxr;
   let lastDay: string | null = null;
   return async (nowMs: number) => {
     const wanted = wantedDates(config, nowMs);
-    if (client !== null) {
+    if (spec === "oxr") {
+      // Loaded on first use: its HTTP client (axios) costs ~100 ms of start-up to runs without it.
+      client ??= new (await import("../corrections/rates/open-exchange-rates.js")).OpenExchangeRates();
       if (lastDay !== null) client.forgetFrom(lastDay);
       const table = await client.ratesFor(wanted);
       lastDay = utcDateOf(nowMs);
