@@ -199,9 +199,9 @@ export interface Deletions {
 /** The staged rows whose lines are not in `kept` (rowid k is triple k), written to `file`. */
 export function deletionsOf(kept: Int32Array, stagedTriples: Float64Array[], input: number, file: string): Deletions {
   let lastLine = 0;
-  for (const t of stagedTriples) for (let i = 0; i < t.length; i += 3) lastLine = Math.max(lastLine, t[i]);
+  for (const t of stagedTriples) for (let i = 0; i < t.length; i += 3) if (t[i] > lastLine) lastLine = t[i];
   const keep = new Uint8Array(lastLine + 1);
-  for (const line of kept) if (line <= lastLine) keep[line] = 1;
+  for (let i = 0; i < kept.length; i++) if (kept[i] <= lastLine) keep[kept[i]] = 1;
   const rowids: string[] = [];
   const md5s: string[] = [];
   let stagedBytes = 0;

@@ -15,6 +15,7 @@ import type { ReceivedEvent } from "../event";
 import type { ChainState } from "../transforms/check-dependency-chains";
 import type { BusinessKeyState } from "../transforms/enforce-unique-business-keys";
 import type { SourceState } from "../transforms/recover-source-stream";
+import { upgradeDedupState, type DedupState } from "../transforms/dedupe-by-event-id";
 
 export interface DetectorState {
   readonly sources: Map<string, SourceState>;
@@ -65,7 +66,7 @@ export function toJson(state: DetectorState): string {
 }
 
 export function fromJson(text: string): DetectorState {
-  return JSON.parse(text, (_key, value: unknown) => {
+  const state = JSON.parse(text, (_key, value: unknown) => {
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       const v = value as Record<string, unknown>;
       if (Array.isArray(v["$map"])) return new Map(v["$map"] as Array<[unknown, unknown]>);
@@ -74,6 +75,9 @@ export function fromJson(text: string): DetectorState {
     }
     return value;
   }) as DetectorState;
+  // A state committed by an earlier version, in the current forms.
+  for (const source of state.sources.values()) (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);
+  return state;
 }
 
 /** Number of entries held, for the progress line and the memory-flatness check. */

@@ -134,10 +134,13 @@ function chainStepsOf(chains: RecoveryConfig["chains"], eventType: string): Arra
   return byType.get(eventType);
 }
 
+/** No memberships: shared by the many events that are no chain's step. */
+const NO_MEMBERSHIPS = Object.freeze([]) as unknown as Keyed[];
+
 export function chainMemberships(event: ReceivedEvent, config: RecoveryConfig, runId: string): Keyed[] {
-  const out: Keyed[] = [];
   const steps = chainStepsOf(config.chains, event.event_type);
-  if (steps === undefined) return out;
+  if (steps === undefined) return NO_MEMBERSHIPS;
+  const out: Keyed[] = [];
   for (const { index, key } of steps) {
     const value = event.keys[key];
     if (value === null || value === undefined) {
@@ -262,12 +265,12 @@ export function* runChainShard(kv: KV<ChainShardInput>, clock: StageClock, confi
 }
 
 export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryConfig): Keyed[] {
-  const out: Keyed[] = [];
-  config.uniqueness.forEach((rule, index) => {
-    const value = businessKey(rule, event);
-    if (value !== null) out.push({ key: JSON.stringify([index, value]), index, value, event });
-  });
-  return out;
+  let out: Keyed[] | null = null;
+  for (let index = 0; index < config.uniqueness.length; index++) {
+    const value = businessKey(config.uniqueness[index], event);
+    if (value !== null) (out ??= []).push({ key: JSON.stringify([index, value]), index, value, event });
+  }
+  return out ?? NO_MEMBERSHIPS;
 }
 
 /** A batch of kept events routed to uniqueness rules, split by shard. */
@@ -327,6 +330,11 @@ export function* runCorrectionBatch(events: ReceivedEvent[], rates: RateTable | 
     const kept: ReceivedEvent[] = new Array(events.length);
     const findings: Finding[] = [];
     for (let i = 0; i < events.length; i++) {
+      // Most events cannot need a correction (validation said so): passed on as they are.
+      if (!events[i].correctable) {
+        kept[i] = events[i];
+        continue;
+      }
       const r = correctKeptEvent(events[i], rates, config);
       kept[i] = r.event;
       for (const f of r.findings) findings.push(f);

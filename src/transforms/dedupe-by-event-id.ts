@@ -16,11 +16,48 @@ import { eventFinding, type Finding } from "../flag";
  * // -> e1 kept; flags duplicate(e1, copy 1), duplicate(e1, copy 2)
  */
 export interface DedupState {
-  readonly kept: Map<string, { eventTime: number; copies: number; messageId: string | null }>;
+  /** event_id -> event time of its kept copy (a number, so a million ids allocate no objects). */
+  readonly kept: Map<string, number>;
+  /** event_id -> copies of the kept one discarded so far; only ids that had a copy. */
+  readonly copies: Map<string, number>;
+  /** event_id -> Pub/Sub message id of the kept copy; only ids whose kept copy had one. */
+  readonly messages: Map<string, string>;
 }
 
 export function newDedupState(): DedupState {
-  return { kept: new Map() };
+  return { kept: new Map(), copies: new Map(), messages: new Map() };
+}
+
+/** Records `event` as the kept copy of its id (a new copy count, its message id). */
+export function keepId(state: DedupState, event: ReceivedEvent): void {
+  const id = event.event_id;
+  const seenBefore = state.kept.has(id);
+  state.kept.set(id, event.event_time);
+  if (seenBefore) state.copies.delete(id);
+  const messageId = event.meta.message_id;
+  if (messageId !== null) state.messages.set(id, messageId);
+  else if (seenBefore) state.messages.delete(id);
+}
+
+/**
+ * A state committed before ids were kept as numbers (`kept` values `{eventTime, copies,
+ * messageId}`) in the current form; a current state is returned as it is.
+ */
+export function upgradeDedupState(state: DedupState): DedupState {
+  const old = state as unknown as { kept: Map<string, unknown>; copies?: Map<string, number>; messages?: Map<string, string> };
+  if (old.copies !== undefined && old.messages !== undefined) return state;
+  const next = newDedupState();
+  for (const [id, v] of old.kept) {
+    if (typeof v === "number") {
+      next.kept.set(id, v);
+      continue;
+    }
+    const entry = v as { eventTime: number; copies: number; messageId: string | null };
+    next.kept.set(id, entry.eventTime);
+    if (entry.copies > 0) next.copies.set(id, entry.copies);
+    if (entry.messageId !== null) next.messages.set(id, entry.messageId);
+  }
+  return next;
 }
 
 /** What `dedupeEvent` decided about one arrival. */
@@ -41,25 +78,32 @@ const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, r
  */
 export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): DedupDecision {
   const prior = state.kept.get(event.event_id);
-  if (prior === undefined || Math.abs(event.event_time - prior.eventTime) > horizonMs) {
-    state.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
+  if (prior === undefined || Math.abs(event.event_time - prior) > horizonMs) {
+    keepId(state, event);
     return KEEP;
   }
-  if (event.meta.message_id !== null && event.meta.message_id === prior.messageId) return REDELIVERED;
-  prior.copies += 1;
+  const messageId = event.meta.message_id;
+  if (messageId !== null && messageId === state.messages.get(event.event_id)) return REDELIVERED;
+  const copies = (state.copies.get(event.event_id) ?? 0) + 1;
+  state.copies.set(event.event_id, copies);
   return {
     keep: false,
     redelivered: false,
     finding: eventFinding(event, {
       kind: "duplicate",
       action: "discard",
-      identity: [event.event_id, prior.copies],
-      detail: { copy: prior.copies, line: event.line },
+      identity: [event.event_id, copies],
+      detail: { copy: copies, line: event.line },
     }),
   };
 }
 
 /** Forgets ids whose kept copy is older than the watermark minus the horizon. */
 export function evictDedupState(state: DedupState, watermark: number, horizonMs: number): void {
-  for (const [id, entry] of state.kept) if (entry.eventTime < watermark - horizonMs) state.kept.delete(id);
+  for (const [id, eventTime] of state.kept) {
+    if (eventTime >= watermark - horizonMs) continue;
+    state.kept.delete(id);
+    state.copies.delete(id);
+    state.messages.delete(id);
+  }
 }

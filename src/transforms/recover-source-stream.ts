@@ -2,7 +2,7 @@ import type { RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
 import { eventFinding, type Finding } from "../flag";
 import { byEventTime } from "../order";
-import { dedupeEvent, evictDedupState, newDedupState, type DedupState } from "./dedupe-by-event-id";
+import { dedupeEvent, evictDedupState, keepId, newDedupState, type DedupState } from "./dedupe-by-event-id";
 import { checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
 import { evictNearDuplicateState, judgeNearDuplicate, newNearDuplicateState, type NearDuplicateState } from "./discard-near-duplicates";
 
@@ -54,7 +54,7 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
       identity: [event.event_id],
       detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
     });
-    state.dedup.kept.set(event.event_id, { eventTime: event.event_time, copies: 0, messageId: event.meta.message_id });
+    keepId(state.dedup, event);
     state.held.push(event);
     return filled === null ? [late] : [filled, late];
   }
