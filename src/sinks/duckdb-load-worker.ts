@@ -2,16 +2,15 @@
  * Worker thread of `startDuckDbLoad` (duckdb-overlapped.ts). While the pipeline runs, it copies
  * the valid events' bytes out of the input file (where the read stage says they are) and
  * appends them to the `events` table piece by piece, in arrival order, on one thread: row k of
- * the table (its `rowid`) is the k-th valid event. Once every event is decided it deletes the rows
+ * the table (its `rowid`) is the k-th valid event. Once the pipeline is done it deletes the rows
  * of events that were not kept (copies, near-copies) or were kept in another form (those the
  * correction stage may have rewritten), appends those as written, checks the table (each
  * deleted row's content, then row count and payload bytes against `events.jsonl`) and loads the
  * flags and dead letters.
  *
  * Messages in: `{type: "ranges", triples}` (see valid-event-ranges.ts), `{type: "ranges_done"}`,
- * `{type: "end", end: EndOfRun}` (every event is decided: possibly before the pipeline is done),
- * `{type: "closed"}` (the output files are closed). Out: `{type: "done"}` or `{type: "error",
- * message}`; on an error the caller loads the complete output files instead.
+ * `{type: "end", end: EndOfRun}`. Out: `{type: "done"}` or `{type: "error", message}`; on an
+ * error the caller loads the complete output files instead.
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { createHash } from "crypto";
@@ -32,7 +31,7 @@ export const LOAD_MEMORY_LIMIT = "256MB";
 /** Largest span of the input file read for one piece (one INSERT); a longer single event is read alone. */
 const PIECE_BYTES = 32 << 20;
 
-/** What the caller knows once every event is decided (kept and written, or discarded). */
+/** What the caller knows once the pipeline is done and the output files are closed. */
 export interface EndOfRun {
   /** Lines of the events written as received (the rest of the staged rows go). */
   readonly kept: Int32Array;
@@ -64,9 +63,6 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
   let queuedBytes = 0;
   let rangesDone = false;
   let end: EndOfRun | null = null;
-  /** The events table holds the kept events (after `end`); the output files are closed. */
-  let settled = false;
-  let closed = false;
   let staged = 0;
   let busy = false;
   let failed = false;
@@ -147,13 +143,9 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
         staged += count;
         fs.rmSync(piece, { force: true });
       }
-      if (rangesDone && queue.length === 0 && end !== null && !settled) {
-        await settle(db, end, deletionsOf(end.kept, stagedTriples, input, path.join(job.tmp, "deletions.csv")), staged, job.config);
-        settled = true;
-      }
-      if (settled && closed) {
-        // The pipeline is done: DuckDB may use every core.
+      if (rangesDone && queue.length === 0 && end !== null) {
         await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
+        await settle(db, end, deletionsOf(end.kept, stagedTriples, input, path.join(job.tmp, "deletions.csv")), staged, job.config);
         await loadFlagsAndDeadLetters(db, job.files);
         close();
         port.postMessage({ type: "done" });
@@ -173,7 +165,6 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
     }
     if (m.type === "ranges_done") rangesDone = true;
     if (m.type === "end" && m.end !== undefined) end = m.end;
-    if (m.type === "closed") closed = true;
     void pump();
   });
   try {

@@ -4,12 +4,10 @@ import * as path from "path";
 import { Worker } from "worker_threads";
 import type { RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
-import type { Finding } from "../flag";
 import type { RecoverFiles } from "../pipelines/recover";
 import { onValidRanges } from "../sources/valid-event-ranges";
 import type { EndOfRun } from "./duckdb-load-worker";
-import { flushLines } from "./jsonl-writer";
-import { onEventsWritten, onFindingWritten } from "./sink-stages";
+import { onEventsWritten } from "./sink-stages";
 
 /** A DuckDB load running beside the pipeline (see `startDuckDbLoad`). */
 export interface OverlappedDuckDbLoad {
@@ -29,14 +27,12 @@ export interface OverlappedDuckDbLoad {
  * A bounded run releases its kept events only at its end, so `events.jsonl` is written in the
  * last seconds. The load does not wait for it: the read stage reports where each valid event
  * lies in the input (valid-event-ranges.ts) and a worker thread appends those bytes, which are
- * what `raw` holds, to the `events` table in arrival order. Once every valid event is decided
- * (written, or flagged as a copy or near-copy: usually while chains and business keys still
- * run), it is told which of them to drop: events not kept, and events marked `correctable` (the
- * correction stage may have rewritten them), which it appends again as written. The worker
- * then checks the table (the content of each row it deletes, then rows and payload bytes
- * against `events.jsonl`), and loads flags and dead letters once `finish` says the files are
- * closed. If a check or anything else fails, `finish` loads the complete files with
- * `loadDuckDb`, so the tables are the same either way.
+ * what `raw` holds, to the `events` table in arrival order. At the end it is told which of
+ * them to drop: events not kept, and events marked `correctable` (the correction stage may
+ * have rewritten them), which it appends again as written. The worker then checks the table
+ * (the content of each row it deletes, then rows and payload bytes against `events.jsonl`); if
+ * that or anything else fails, `finish`
+ * loads the complete files with `loadDuckDb`, so the tables are the same either way.
  *
  * @example
  * const load = startDuckDbLoad(db, input, files, config);
@@ -68,30 +64,11 @@ export function startDuckDbLoad(dbPath: string, input: string, files: RecoverFil
     finished(false);
   });
   worker.on("exit", () => finished(false));
-  // Every staged event ends written (kept) or discarded (a copy, a near-copy, a redelivery).
-  // Once all are written or flagged as copies, the worker is told what to keep, while the
-  // rest of the pipeline (chains, business keys) still runs. Redeliveries carry no flag, so a
-  // run with any is told only at `finish`.
-  let staged = 0;
-  let rangesDone = false;
-  let discarded = 0;
-  let sent: { rows: number; bytes: number } | null = null;
-  const sendEnd = () => {
-    flushLines(files.events);
-    const end = endOfRun(tmp, files.events, kept, rewritable);
-    sent = { rows: end.rows, bytes: end.bytes };
-    worker.postMessage({ type: "end", end }, [end.kept.buffer as ArrayBuffer]);
-  };
-  const allDecided = () => {
-    if (rangesDone && sent === null && outcome === null && kept.length + rewritable.length + discarded === staged) sendEnd();
-  };
   onValidRanges(input, {
     batch(triples, count) {
-      staged += count;
       if (outcome === null) worker.postMessage({ type: "ranges", triples: triples.subarray(0, 3 * count) }, [triples.buffer as ArrayBuffer]);
     },
     done() {
-      rangesDone = true;
       if (outcome === null) worker.postMessage({ type: "ranges_done" });
     },
   });
@@ -100,18 +77,10 @@ export function startDuckDbLoad(dbPath: string, input: string, files: RecoverFil
       if (e.correctable) rewritable.push(e.raw);
       else kept.push(e.line);
     }
-    allDecided();
-  });
-  onFindingWritten(files.flags, (f: Finding) => {
-    if (f.kind === "duplicate" || f.kind === "near_duplicate") {
-      discarded++;
-      allDecided();
-    }
   });
   const unhook = () => {
     onValidRanges(input, null);
     onEventsWritten(files.events, null);
-    onFindingWritten(files.flags, null);
   };
   const stop = async () => {
     unhook();
@@ -122,14 +91,8 @@ export function startDuckDbLoad(dbPath: string, input: string, files: RecoverFil
     async finish() {
       unhook();
       if (outcome === null) {
-        if (sent === null) sendEnd();
-        else if (sent.rows !== kept.length + rewritable.length || sent.bytes !== fs.statSync(files.events).size - sent.rows) {
-          // Cannot happen if the count of decided events is right; if it ever is not, the
-          // worker's table misses events: load the files instead.
-          error = `events written after all ${staged} were counted decided`;
-          finished(false);
-        }
-        worker.postMessage({ type: "closed" });
+        const end = endOfRun(tmp, files.events, kept, rewritable);
+        worker.postMessage({ type: "end", end }, [end.kept.buffer as ArrayBuffer]);
       }
       const ok = outcome ?? (await new Promise<boolean>((resolve) => (settle = resolve)));
       await stop();
@@ -149,7 +112,7 @@ export function startDuckDbLoad(dbPath: string, input: string, files: RecoverFil
   };
 }
 
-/** The worker's instructions once every event is decided: what stays as staged, what comes back. */
+/** The worker's instructions once the run is done: what stays as staged, what comes back. */
 function endOfRun(tmp: string, eventsFile: string, kept: GrowingInts, rewritable: string[]): EndOfRun {
   const replacements = path.join(tmp, "replacements.jsonl");
   fs.writeFileSync(replacements, rewritable.map((raw) => raw + "\n").join(""));

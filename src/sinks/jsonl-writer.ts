@@ -50,12 +50,6 @@ export function openLines(path: string, append = false): OpenFile {
   return file;
 }
 
-/** Writes out what is buffered for `path` (no fsync): the file then holds every line appended so far. */
-export function flushLines(path: string): void {
-  const file = files.get(path);
-  if (file !== undefined) flush(file);
-}
-
 /** Flushes and closes `path`; returns the number of lines written. */
 export function closeLines(path: string): number {
   const file = files.get(path);

@@ -27,18 +27,8 @@ export function* writeEvents(path: string, events: ReceivedEvent[], runId: strin
   });
 }
 
-/** Per flags path: told of every finding written there (see `onFindingWritten`). */
-const findingListeners = new Map<string, (f: Finding) => void>();
-
-/** Calls `listener` with every finding `writeFinding` writes to `path`, after writing it; null removes it. */
-export function onFindingWritten(path: string, listener: ((f: Finding) => void) | null): void {
-  if (listener === null) findingListeners.delete(path);
-  else findingListeners.set(path, listener);
-}
-
 export function* writeFinding(path: string, f: Finding, detectedAt: string, runId: string): Generator<never> {
   timed(runId, "sinks", () => appendLine(path, JSON.stringify(stamp(f, detectedAt))));
-  findingListeners.get(path)?.(f);
   const counts = kinds.get(runId) ?? {};
   counts[f.kind] = (counts[f.kind] ?? 0) + 1;
   kinds.set(runId, counts);

@@ -15,9 +15,8 @@ import type { ReceivedEvent } from "../../src/event";
 import { startDuckDbLoad } from "../../src/sinks/duckdb-overlapped";
 import { deletionsOf, settle } from "../../src/sinks/duckdb-load-worker";
 import { createEventsTable, insertEvents } from "../../src/sinks/duckdb-tables";
-import { appendLine, closeLines, openLines } from "../../src/sinks/jsonl-writer";
-import { writeEvents, writeFinding } from "../../src/sinks/sink-stages";
-import { finding } from "../../src/flag";
+import { closeLines, openLines } from "../../src/sinks/jsonl-writer";
+import { writeEvents } from "../../src/sinks/sink-stages";
 import { readFileLines } from "../../src/sources/jsonl-file";
 import { ValidRangeRecorder } from "../../src/sources/valid-event-ranges";
 import { bodyEnd, bodyStart } from "../../src/validate";
@@ -109,29 +108,17 @@ function setup(): { dir: string; input: string; files: RecoverFiles; db: string 
  * Writes the kept events as the pipeline would: every 9th event is dropped (a copy), every
  * 13th is correctable, and of those every other one is rewritten (a `corrections` list added).
  */
-function writeKept(files: RecoverFiles, events: ReceivedEvent[], flagCopies = false): void {
+function writeKept(files: RecoverFiles, events: ReceivedEvent[]): void {
   openLines(files.events);
-  if (flagCopies) {
-    // As the pipeline does: every dropped event is flagged (here `duplicate`).
-    openLines(files.flags);
-    appendLine(files.flags, flagLine);
-  }
   const kept: ReceivedEvent[] = [];
   events.forEach((e, i) => {
-    if (i % 9 === 4) {
-      if (flagCopies) for (const _ of writeFinding(files.flags, finding({ kind: "duplicate", action: "discard", identity: [e.event_id, i] }), "2026-11-25T12:00:00.000Z", "duckdb-overlapped-test"));
-      return;
-    }
+    if (i % 9 === 4) return;
     if (i % 13 !== 2) kept.push(e);
     else if (i % 26 === 2) kept.push({ ...e, correctable: true });
     else kept.push({ ...e, correctable: true, raw: e.raw.replace(/}$/, ',"corrections":[{"rule":"test"}]}') });
   });
   for (let i = 0; i < kept.length; i += 1000) for (const _ of writeEvents(files.events, kept.slice(i, i + 1000), "duckdb-overlapped-test"));
-}
-
-function closeFiles(files: RecoverFiles): void {
   closeLines(files.events);
-  closeLines(files.flags);
 }
 
 async function tables(dbPath: string): Promise<{ payloads: string[]; flags: number; deadLetters: number }> {
@@ -166,7 +153,6 @@ test("events staged from the input in pieces (more than one 32 MB piece) end as 
     const events = readEvents(input, ValidRangeRecorder.forInput(input));
     assert.equal(events.length, 80_000);
     writeKept(files, events);
-    closeFiles(files);
     assert.equal(await load.finish(), null, "no fallback");
     const got = await tables(db);
     const expected = fileLines(files.events);
@@ -181,48 +167,12 @@ test("events staged from the input in pieces (more than one 32 MB piece) end as 
   }
 });
 
-test("every event decided (written or flagged as a copy) before the files close: the worker settles early, the tables are the same", async () => {
-  const { dir, input, files, db } = setup();
-  try {
-    writeInput(input, 20_000);
-    const load = startDuckDbLoad(db, input, files, config);
-    const events = readEvents(input, ValidRangeRecorder.forInput(input));
-    writeKept(files, events, true);
-    // The worker may settle now, while more flags (chains, business keys) are still written.
-    appendLine(files.flags, flagLine.replace('"f1"', '"f2"'));
-    closeFiles(files);
-    assert.equal(await load.finish(), null, "no fallback");
-    const got = await tables(db);
-    assert.deepEqual(got.payloads, fileLines(files.events));
-    assert.equal(got.flags, 1);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test("an event written after every event was counted decided: finish notices and loads the files", async () => {
-  const { dir, input, files, db } = setup();
-  try {
-    writeInput(input, 1_000);
-    const load = startDuckDbLoad(db, input, files, config);
-    const events = readEvents(input, ValidRangeRecorder.forInput(input));
-    writeKept(files, events, true);
-    for (const _ of writeEvents(files.events, [events[4]], "duckdb-overlapped-test"));
-    closeFiles(files);
-    assert.match((await load.finish()) ?? "", /written after all 1000 were counted decided/);
-    assert.deepEqual((await tables(db)).payloads, fileLines(files.events));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
-
 test("an events file that is not what the hooks reported: the check fails and the complete files are loaded", async () => {
   const { dir, input, files, db } = setup();
   try {
     writeInput(input, 1_000);
     const load = startDuckDbLoad(db, input, files, config);
     writeKept(files, readEvents(input, ValidRangeRecorder.forInput(input)));
-    closeFiles(files);
     fs.appendFileSync(files.events, eventLine(5_000) + "\n");
     const reason = await load.finish();
     assert.match(reason ?? "", /differs from events\.jsonl/);
@@ -275,7 +225,6 @@ test("an input with no valid event loads empty tables without a fallback", async
     fs.writeFileSync(input, "{nope\n\n");
     const load = startDuckDbLoad(db, input, files, config);
     writeKept(files, readEvents(input, ValidRangeRecorder.forInput(input)));
-    closeFiles(files);
     assert.equal(await load.finish(), null);
     assert.deepEqual((await tables(db)).payloads, []);
   } finally {
