@@ -16,6 +16,7 @@ import type { ChainState } from "../transforms/check-dependency-chains";
 import type { BusinessKeyState } from "../transforms/enforce-unique-business-keys";
 import type { SourceState } from "../transforms/recover-source-stream";
 import { upgradeDedupState, type DedupState } from "../transforms/dedupe-by-event-id";
+import { upgradeGapState, type GapState } from "../transforms/detect-sequence-gaps";
 
 export interface DetectorState {
   readonly sources: Map<string, SourceState>;
@@ -76,14 +77,17 @@ export function fromJson(text: string): DetectorState {
     return value;
   }) as DetectorState;
   // A state committed by an earlier version, in the current forms.
-  for (const source of state.sources.values()) (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);
+  for (const source of state.sources.values()) {
+    (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);
+    (source as { gaps: GapState }).gaps = upgradeGapState(source.gaps);
+  }
   return state;
 }
 
 /** Number of entries held, for the progress line and the memory-flatness check. */
 export function stateSize(state: DetectorState): number {
   let n = state.chains.size + state.businessKeys.size;
-  for (const s of state.sources.values()) n += s.dedup.kept.size + s.held.length + s.nearDuplicates.recent.size + s.gaps.pending.size + s.gaps.used.size;
+  for (const s of state.sources.values()) n += s.dedup.kept.size + s.held.length + s.nearDuplicates.recent.size + s.gaps.pending.numbers.length + s.gaps.used.size;
   return n;
 }
 

@@ -19,8 +19,8 @@ import { eventFinding, finding, type Finding } from "../flag";
  * duplicate: the later one in (event time, event_id) order is flagged `sequence_reused`
  * (action `none`). Feed kept events to `checkReuse` in that order.
  *
- * State: the unresolved numbers above the resolved position, declared ranges and used numbers
- * until the watermark passes them by the horizon.
+ * State: the sightings of unresolved numbers above the resolved position, declared ranges and
+ * used numbers until the watermark passes them by the horizon.
  *
  * @example
  * // seen 1001, 1002, 1005, 1004 (any order), final
@@ -29,8 +29,12 @@ import { eventFinding, finding, type Finding } from "../flag";
 export interface GapState {
   /** Highest number such that every number up to it is seen or declared missing. */
   resolvedUpTo: number | null;
-  /** Unresolved seen numbers above `resolvedUpTo` -> earliest event time carrying it. */
-  readonly pending: Map<number, number>;
+  /**
+   * Sightings of numbers above `resolvedUpTo` not yet resolved, in arrival order: number i
+   * was carried by an event of time `times[i]` (a number seen twice appears twice; its earliest
+   * time counts). Two columns, so a million sightings allocate no objects.
+   */
+  pending: { numbers: number[]; times: number[] };
   /** Declared gaps still open to `gap_filled`, with the event time of the number after them. */
   declared: Array<{ from: number; to: number; eventTime: number }>;
   /** Number -> the kept event that first carried it (for reuse). */
@@ -38,7 +42,20 @@ export interface GapState {
 }
 
 export function newGapState(): GapState {
-  return { resolvedUpTo: null, pending: new Map(), declared: [], used: new Map() };
+  return { resolvedUpTo: null, pending: { numbers: [], times: [] }, declared: [], used: new Map() };
+}
+
+/** A state committed when `pending` was a Map (number -> earliest time) in the current form. */
+export function upgradeGapState(state: GapState): GapState {
+  const old = state.pending as unknown;
+  if (!(old instanceof Map)) return state;
+  const numbers: number[] = [];
+  const times: number[] = [];
+  for (const [n, t] of old as Map<number, number>) {
+    numbers.push(n);
+    times.push(t);
+  }
+  return { ...state, pending: { numbers, times } };
 }
 
 /** Records that a valid line carried `event.sequence`; the `gap_filled` finding when it fills a declared gap. */
@@ -46,8 +63,8 @@ export function seeSequence(state: GapState, event: ReceivedEvent): Finding | nu
   const n = event.sequence;
   if (n === null) return null;
   if (state.resolvedUpTo === null || n > state.resolvedUpTo) {
-    const prior = state.pending.get(n);
-    if (prior === undefined || event.event_time < prior) state.pending.set(n, event.event_time);
+    state.pending.numbers.push(n);
+    state.pending.times.push(event.event_time);
     return null;
   }
   const hit = state.declared.findIndex((g) => g.from <= n && n <= g.to);
@@ -68,14 +85,30 @@ export function seeSequence(state: GapState, event: ReceivedEvent): Finding | nu
 
 /** Declares the gaps the watermark (or the end of input) has decided. */
 export function declareGaps(state: GapState, source: string, watermark: number, timeoutMs: number, final: boolean): Finding[] {
-  if (state.pending.size === 0) return [];
-  const numbers = Float64Array.from(state.pending.keys()).sort();
+  const sightings = state.pending.numbers.length;
+  if (sightings === 0) return [];
+  // The distinct numbers, ascending.
+  const sorted = Float64Array.from(state.pending.numbers).sort();
+  let distinct = 0;
+  for (let i = 0; i < sightings; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
+  const numbers = sorted.subarray(0, distinct);
+  const start = state.resolvedUpTo ?? numbers[0] - 1;
+  // Event times are needed only for the numbers right after a gap: their earliest sighting.
+  const timeOf = new Map<number, number>();
+  for (let i = 0, before = start; i < numbers.length; before = numbers[i++]) if (numbers[i] > before + 1) timeOf.set(numbers[i], Infinity);
+  if (timeOf.size > 0) {
+    const { numbers: seen, times } = state.pending;
+    for (let i = 0; i < sightings; i++) {
+      const t = timeOf.get(seen[i]);
+      if (t !== undefined && times[i] < t) timeOf.set(seen[i], times[i]);
+    }
+  }
   const out: Finding[] = [];
-  let position = state.resolvedUpTo ?? numbers[0] - 1;
+  let position = start;
   let resolved = 0;
   for (const n of numbers) {
-    const eventTime = state.pending.get(n) as number;
     if (n > position + 1) {
+      const eventTime = timeOf.get(n) as number;
       if (!final && eventTime + timeoutMs > watermark) break;
       out.push(
         finding({
@@ -92,9 +125,18 @@ export function declareGaps(state: GapState, source: string, watermark: number, 
     position = n;
     resolved++;
   }
-  // All resolved (always so at the end of input): one clear instead of a delete per number.
-  if (resolved === numbers.length) state.pending.clear();
-  else for (let i = 0; i < resolved; i++) state.pending.delete(numbers[i]);
+  // All resolved (always so at the end of input): cleared; else the sightings above `position` stay.
+  if (resolved === numbers.length) state.pending = { numbers: [], times: [] };
+  else {
+    const numbersLeft: number[] = [];
+    const timesLeft: number[] = [];
+    for (let i = 0; i < sightings; i++) {
+      if (state.pending.numbers[i] <= position) continue;
+      numbersLeft.push(state.pending.numbers[i]);
+      timesLeft.push(state.pending.times[i]);
+    }
+    state.pending = { numbers: numbersLeft, times: timesLeft };
+  }
   state.resolvedUpTo = position;
   return out;
 }

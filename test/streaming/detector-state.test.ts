@@ -1,6 +1,7 @@
 /**
  * The committed form of the detector state: a round trip keeps every decision, and a state
- * committed before dedup ids were kept as numbers is read in the current form.
+ * committed before dedup ids were kept as numbers, or gap sightings as columns, is read in the
+ * current form. Also the gap sightings' own semantics (earliest time, kept until due).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,6 +9,7 @@ import type { ReceivedEvent } from "../../src/event";
 import { emptyDetectorState, fromJson, toJson } from "../../src/streaming/detector-state";
 import { dedupeEvent } from "../../src/transforms/dedupe-by-event-id";
 import { newSourceState } from "../../src/transforms/recover-source-stream";
+import { declareGaps, newGapState, seeSequence } from "../../src/transforms/detect-sequence-gaps";
 import { ev, sec } from "../support/events";
 
 const HORIZON = 24 * 3_600_000;
@@ -50,4 +52,40 @@ test("fromJson: a state committed with {eventTime, copies, messageId} entries is
   assert.equal(dedupeEvent(source.dedup, withMessage(ev({ id: "a", t: sec(0) }), "m1"), HORIZON).redelivered, true, "the kept copy's redelivery");
   assert.equal(dedupeEvent(source.dedup, withMessage(ev({ id: "a", t: sec(0) }), "m9"), HORIZON).finding?.detail["copy"], 3, "copies go on from 2");
   assert.equal(dedupeEvent(source.dedup, ev({ id: "b", t: sec(1) }), HORIZON).finding?.detail["copy"], 1);
+});
+
+test("fromJson: a state committed with gap sightings as a Map (number -> earliest time) is upgraded and declares the same gap", () => {
+  const old = {
+    sources: { $map: [["s1", { ...newSourceState(), gaps: { resolvedUpTo: null, pending: { $map: [[1001, sec(1)], [1004, sec(4)]] }, declared: [], used: { $map: [] } } }]] },
+    chains: { $map: [] },
+    businessKeys: { $map: [] },
+    anomalies: null,
+    maxEventTime: sec(4),
+    lines: 2,
+  };
+  const source = fromJson(JSON.stringify(old)).sources.get("s1");
+  assert.ok(source !== undefined);
+  assert.deepEqual(source.gaps.pending, { numbers: [1001, 1004], times: [sec(1), sec(4)] });
+  const gaps = declareGaps(source.gaps, "s1", sec(4), 60_000, true);
+  assert.deepEqual(gaps.map((g) => [g.detail["from"], g.detail["to"], g.event_time]), [[1002, 1003, new Date(sec(4)).toISOString()]]);
+});
+
+test("declareGaps: a number seen several times dates its gap by its earliest sighting, in any arrival order", () => {
+  const gaps = newGapState();
+  for (const [n, t] of [[1, 0], [4, 9], [4, 3], [4, 7], [2, 1]]) seeSequence(gaps, ev({ id: `e${n}-${t}`, t: sec(t), seq: n }));
+  const found = declareGaps(gaps, "s1", sec(9), 60_000, true);
+  assert.deepEqual(found.map((g) => [g.detail["from"], g.detail["to"], g.event_time]), [[3, 3, new Date(sec(3)).toISOString()]]);
+  assert.deepEqual(gaps.pending, { numbers: [], times: [] });
+  assert.equal(gaps.resolvedUpTo, 4);
+});
+
+test("declareGaps (streaming): a gap not yet due keeps the sightings above it for later", () => {
+  const gaps = newGapState();
+  for (const [n, t] of [[1, 0], [2, 1], [5, 100], [6, 101]]) seeSequence(gaps, ev({ id: `e${n}`, t: sec(t), seq: n }));
+  assert.deepEqual(declareGaps(gaps, "s1", sec(120), 60_000, false), [], "due at 160 s");
+  assert.equal(gaps.resolvedUpTo, 2);
+  assert.deepEqual(gaps.pending, { numbers: [5, 6], times: [sec(100), sec(101)] });
+  const later = declareGaps(gaps, "s1", sec(161), 60_000, false);
+  assert.deepEqual(later.map((g) => [g.detail["from"], g.detail["to"]]), [[3, 4]]);
+  assert.equal(gaps.resolvedUpTo, 6);
 });
