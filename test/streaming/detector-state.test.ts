@@ -18,6 +18,12 @@ function withMessage(e: ReceivedEvent, messageId: string): ReceivedEvent {
   return { ...e, meta: { ...e.meta, message_id: messageId } };
 }
 
+/** Source "s1" of a committed state whose source holds `fields` (in committed JSON form) over a fresh source state. */
+function restoreCommitted(fields: Record<string, unknown>) {
+  const committed = { sources: { $map: [["s1", { ...newSourceState(), ...fields }]] }, chains: { $map: [] }, businessKeys: { $map: [] }, anomalies: null, maxEventTime: sec(4), lines: 3 };
+  return fromJson(JSON.stringify(committed)).sources.get("s1");
+}
+
 test("toJson/fromJson: ids, copy counts and message ids survive, and decide later arrivals alike", () => {
   const state = emptyDetectorState();
   const source = newSourceState();
@@ -38,15 +44,7 @@ test("toJson/fromJson: ids, copy counts and message ids survive, and decide late
 });
 
 test("fromJson: a state committed with {eventTime, copies, messageId} entries is upgraded", () => {
-  const old = {
-    sources: { $map: [["s1", { ...newSourceState(), dedup: { kept: { $map: [["a", { eventTime: sec(0), copies: 2, messageId: "m1" }], ["b", { eventTime: sec(1), copies: 0, messageId: null }]] } } }]] },
-    chains: { $map: [] },
-    businessKeys: { $map: [] },
-    anomalies: null,
-    maxEventTime: sec(1),
-    lines: 3,
-  };
-  const source = fromJson(JSON.stringify(old)).sources.get("s1");
+  const source = restoreCommitted({ dedup: { kept: { $map: [["a", { eventTime: sec(0), copies: 2, messageId: "m1" }], ["b", { eventTime: sec(1), copies: 0, messageId: null }]] } } });
   assert.ok(source !== undefined);
   assert.deepEqual([...source.dedup.kept], [["a", sec(0)], ["b", sec(1)]]);
   assert.equal(dedupeEvent(source.dedup, withMessage(ev({ id: "a", t: sec(0) }), "m1"), HORIZON).redelivered, true, "the kept copy's redelivery");
@@ -55,15 +53,7 @@ test("fromJson: a state committed with {eventTime, copies, messageId} entries is
 });
 
 test("fromJson: a state committed with gap sightings as a Map (number -> earliest time) is upgraded and declares the same gap", () => {
-  const old = {
-    sources: { $map: [["s1", { ...newSourceState(), gaps: { resolvedUpTo: null, pending: { $map: [[1001, sec(1)], [1004, sec(4)]] }, declared: [], used: { $map: [] } } }]] },
-    chains: { $map: [] },
-    businessKeys: { $map: [] },
-    anomalies: null,
-    maxEventTime: sec(4),
-    lines: 2,
-  };
-  const source = fromJson(JSON.stringify(old)).sources.get("s1");
+  const source = restoreCommitted({ gaps: { resolvedUpTo: null, pending: { $map: [[1001, sec(1)], [1004, sec(4)]] }, declared: [], used: { $map: [] } } });
   assert.ok(source !== undefined);
   assert.deepEqual(source.gaps.pending, { numbers: [1001, 1004], times: [sec(1), sec(4)] });
   const gaps = declareGaps(source.gaps, "s1", sec(4), 60_000, true);
