@@ -47,6 +47,8 @@ interface Job {
   readonly tmp: string;
   readonly dbPath: string;
   readonly input: string;
+  /** The input's size and modification time when the run started: it must not change before the end. */
+  readonly inputAtStart: { readonly size: number; readonly mtimeMs: number };
   readonly files: RecoverFiles;
   readonly config: RecoveryConfig;
 }
@@ -145,6 +147,9 @@ async function main(port: NonNullable<typeof parentPort>, job: Job): Promise<voi
       }
       if (rangesDone && queue.length === 0 && end !== null) {
         await db.run(`SET threads = ${Math.max(1, os.availableParallelism())}`);
+        // Rows were copied from the input after the read stage read it: only the same bytes will do.
+        const now = fs.fstatSync(input);
+        if (now.size !== job.inputAtStart.size || now.mtimeMs !== job.inputAtStart.mtimeMs) throw new Error("the input changed during the run");
         await settle(db, end, deletionsOf(end.kept, stagedTriples, input, path.join(job.tmp, "deletions.csv")), staged, job.config);
         await loadFlagsAndDeadLetters(db, job.files);
         close();

@@ -29,8 +29,9 @@ export interface OverlappedDuckDbLoad {
  * lies in the input (valid-event-ranges.ts) and a worker thread appends those bytes, which are
  * what `raw` holds, to the `events` table in arrival order. At the end it is told which of
  * them to drop: events not kept, and events marked `correctable` (the correction stage may
- * have rewritten them), which it appends again as written. The worker then checks the table
- * (the content of each row it deletes, then rows and payload bytes against `events.jsonl`); if
+ * have rewritten them), which it appends again as written. The worker then checks that the
+ * input has not changed since the run started (size and modification time) and the table (the
+ * content of each row it deletes, then rows and payload bytes against `events.jsonl`); if
  * that or anything else fails, `finish`
  * loads the complete files with `loadDuckDb`, so the tables are the same either way.
  *
@@ -41,7 +42,8 @@ export interface OverlappedDuckDbLoad {
  */
 export function startDuckDbLoad(dbPath: string, input: string, files: RecoverFiles, config: RecoveryConfig): OverlappedDuckDbLoad {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "recover-duckdb-"));
-  const worker = new Worker(path.join(__dirname, "duckdb-load-worker.js"), { workerData: { tmp, dbPath, input, files, config } });
+  const { size, mtimeMs } = fs.statSync(input);
+  const worker = new Worker(path.join(__dirname, "duckdb-load-worker.js"), { workerData: { tmp, dbPath, input, inputAtStart: { size, mtimeMs }, files, config } });
   const kept = new GrowingInts();
   const rewritable: string[] = [];
   let error: string | null = null;
