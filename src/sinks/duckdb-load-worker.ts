@@ -20,7 +20,8 @@ import * as path from "path";
 import { parentPort, workerData } from "worker_threads";
 import type { RecoveryConfig } from "../config";
 import type { RecoverFiles } from "../pipelines/recover";
-import { createEventsTable, insertEvents, loadFlagsAndDeadLetters } from "./duckdb-tables";
+import { createEventsTable, insertEvents, loadFlagsAndDeadLetters, sqlString } from "./duckdb-tables";
+import { writeAll } from "./jsonl-writer";
 
 /**
  * DuckDB's memory limit for the load. Loading 1M events (283 MB) on one thread here: 350 MB
@@ -239,20 +240,12 @@ export async function settle(db: DuckDBConnection, end: EndOfRun, deletions: Del
   await db.run("BEGIN TRANSACTION");
   try {
     if (deletions.count > 0) {
-      await db.run(`CREATE TEMP TABLE deletions AS SELECT * FROM read_csv(${sqlText(deletions.file)}, header = false, columns = {'r': 'BIGINT'})`);
+      await db.run(`CREATE TEMP TABLE deletions AS SELECT * FROM read_csv(${sqlString(deletions.file)}, header = false, columns = {'r': 'BIGINT'})`);
       const deleted = await db.runAndReadAll("DELETE FROM events WHERE rowid IN (SELECT r FROM deletions) RETURNING md5(payload::VARCHAR)");
+      // Both sorted: the same multiset of contents exactly when they are equal element by element.
       const md5s = deleted.getRows().map((r) => String(r[0])).sort();
-      let matched = 0;
-      for (let a = 0, b = 0; a < md5s.length && b < deletions.md5s.length; ) {
-        if (md5s[a] === deletions.md5s[b]) {
-          matched++;
-          a++;
-          b++;
-        } else if (md5s[a] < deletions.md5s[b]) a++;
-        else b++;
-      }
-      if (matched !== deletions.count || md5s.length !== deletions.count) {
-        throw new Error(`staged rows out of step: ${matched} of ${deletions.count} rows to delete hold their event (${staged} staged)`);
+      if (md5s.length !== deletions.count || md5s.some((m, i) => m !== deletions.md5s[i])) {
+        throw new Error(`staged rows out of step: the ${deletions.count} rows to delete do not hold their events (${staged} staged)`);
       }
       await db.run("DROP TABLE deletions");
     }
@@ -274,10 +267,6 @@ async function scalar(db: DuckDBConnection, sql: string): Promise<number> {
   return Number(reader.getRows()[0][0]);
 }
 
-function sqlText(p: string): string {
-  return `'${p.replace(/'/g, "''")}'`;
-}
-
 /** Writes `span[start, end)` and a `\n` (the byte at `end` when it is one, else a separate write). */
 function writeLine(fd: number, span: Buffer, start: number, end: number): void {
   if (span[end] === 0x0a) writeAll(fd, span.subarray(start, end + 1));
@@ -288,11 +277,6 @@ function writeLine(fd: number, span: Buffer, start: number, end: number): void {
 }
 
 const NEWLINE = Buffer.from("\n");
-
-function writeAll(fd: number, bytes: Buffer): void {
-  let done = 0;
-  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
-}
 
 function readFully(fd: number, buf: Buffer, position: number): void {
   let done = 0;

@@ -23,7 +23,9 @@ export async function loadDuckDb(dbPath: string, files: RecoverFiles, config: Re
   }
 }
 
-const q = (p: string) => `'${p.replace(/'/g, "''")}'`;
+/** `text` as an SQL string literal (a file path, say). */
+export const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
+const q = sqlString;
 const jp = (p: string) => `'$.${p.replace(/'/g, "''")}'`;
 const empty = (p: string) => !fs.existsSync(p) || fs.statSync(p).size === 0;
 

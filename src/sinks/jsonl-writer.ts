@@ -74,7 +74,8 @@ function flush(file: OpenFile): void {
   if (file.bytes.length > BUFFER_BYTES) file.bytes = Buffer.allocUnsafe(BUFFER_BYTES);
 }
 
-function writeAll(fd: number, bytes: Buffer): void {
+/** Writes all of `bytes` to `fd` (a write may take only part). */
+export function writeAll(fd: number, bytes: Buffer): void {
   let done = 0;
   while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
 }

@@ -1,6 +1,7 @@
 import { isUtf8 } from "buffer";
 import type { DeliveryMeta } from "../event";
 import { isPlainObject } from "../json-path";
+import { bodyStart } from "../validate";
 
 /**
  * One Pub/Sub message as a micro-batch sees it: the input line for the validator plus the
@@ -87,9 +88,7 @@ export function toPulledMessage(msg: ReceivedPubSubMessage, mapping: LineMapping
 
 /** The merged line, or null when the data is not a UTF-8 JSON object. */
 function buildLine(data: Buffer, meta: DeliveryMeta, mapping: LineMapping): Buffer | null {
-  let start = 0;
-  if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) start = 3;
-  const body = data.subarray(start);
+  const body = data.subarray(bodyStart(data));
   if (!isUtf8(body)) return null;
   const text = body.toString("utf8");
   let obj: unknown;

@@ -17,6 +17,7 @@ import type { BusinessKeyState } from "../transforms/enforce-unique-business-key
 import type { SourceState } from "../transforms/recover-source-stream";
 import { upgradeDedupState, type DedupState } from "../transforms/dedupe-by-event-id";
 import { upgradeGapState, type GapState } from "../transforms/detect-sequence-gaps";
+import { upgradeNearDuplicateState } from "../transforms/discard-near-duplicates";
 
 export interface DetectorState {
   readonly sources: Map<string, SourceState>;
@@ -80,6 +81,7 @@ export function fromJson(text: string): DetectorState {
   for (const source of state.sources.values()) {
     (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);
     (source as { gaps: GapState }).gaps = upgradeGapState(source.gaps);
+    upgradeNearDuplicateState(source.nearDuplicates);
   }
   return state;
 }

@@ -28,15 +28,17 @@ export function newDedupState(): DedupState {
   return { kept: new Map(), copies: new Map(), messages: new Map() };
 }
 
-/** Records `event` as the kept copy of its id (a new copy count, its message id). */
-export function keepId(state: DedupState, event: ReceivedEvent): void {
+/**
+ * Records `event` as the kept copy of its id (a new copy count, its message id); `replaces`:
+ * the id already had a kept copy (one beyond the horizon), whose counts go.
+ */
+export function keepId(state: DedupState, event: ReceivedEvent, replaces: boolean): void {
   const id = event.event_id;
-  const seenBefore = state.kept.has(id);
   state.kept.set(id, event.event_time);
-  if (seenBefore) state.copies.delete(id);
+  if (replaces) state.copies.delete(id);
   const messageId = event.meta.message_id;
   if (messageId !== null) state.messages.set(id, messageId);
-  else if (seenBefore) state.messages.delete(id);
+  else if (replaces) state.messages.delete(id);
 }
 
 /**
@@ -79,7 +81,7 @@ const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, r
 export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): DedupDecision {
   const prior = state.kept.get(event.event_id);
   if (prior === undefined || Math.abs(event.event_time - prior) > horizonMs) {
-    keepId(state, event);
+    keepId(state, event, prior !== undefined);
     return KEEP;
   }
   const messageId = event.meta.message_id;

@@ -59,8 +59,7 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
     const prior = live[i];
     if (prior.eventId === event.event_id) continue;
     fingerprint ??= fingerprintOf(event.raw, dataPath);
-    // (A state committed before fingerprints were numbers holds text: hashed again.)
-    if (typeof prior.fingerprint !== "number") prior.fingerprint = fingerprintOf(prior.raw, dataPath);
+    prior.fingerprint ??= fingerprintOf(prior.raw, dataPath);
     if (prior.fingerprint !== fingerprint || !sameData(prior.raw, event.raw, dataPath)) continue;
     return eventFinding(event, {
       kind: "near_duplicate",
@@ -71,6 +70,12 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
   }
   live.push({ eventTime: event.event_time, eventId: event.event_id, raw: event.raw, fingerprint });
   return null;
+}
+
+/** A state committed when fingerprints were text (SHA-1): they are dropped, to be hashed again when needed. */
+export function upgradeNearDuplicateState(state: NearDuplicateState): NearDuplicateState {
+  for (const list of state.recent.values()) for (const entry of list) if (typeof entry.fingerprint !== "number") entry.fingerprint = null;
+  return state;
 }
 
 export function evictNearDuplicateState(state: NearDuplicateState, watermark: number, windowMs: number): void {

@@ -226,7 +226,7 @@ test("rows whose rowids do not follow arrival order: the content check refuses t
     assert.equal(deletions.count, 1);
     fs.writeFileSync(path.join(dir, "none.jsonl"), "");
     const end = { kept: Int32Array.from([2, 3]), replacements: path.join(dir, "none.jsonl"), rows: 2, bytes: lines[1].length + lines[2].length };
-    await assert.rejects(settle(db, end, deletions, 3, config), /out of step: 0 of 1 rows to delete hold their event/);
+    await assert.rejects(settle(db, end, deletions, 3, config), /out of step: the 1 rows to delete do not hold their events/);
     const left = await db.runAndReadAll("SELECT count(*)::INTEGER FROM events");
     assert.equal(Number(left.getRows()[0][0]), 3, "nothing deleted");
   } finally {

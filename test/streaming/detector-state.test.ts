@@ -9,6 +9,7 @@ import type { ReceivedEvent } from "../../src/event";
 import { emptyDetectorState, fromJson, toJson } from "../../src/streaming/detector-state";
 import { dedupeEvent } from "../../src/transforms/dedupe-by-event-id";
 import { newSourceState } from "../../src/transforms/recover-source-stream";
+import { judgeNearDuplicate } from "../../src/transforms/discard-near-duplicates";
 import { declareGaps, newGapState, seeSequence } from "../../src/transforms/detect-sequence-gaps";
 import { ev, sec } from "../support/events";
 
@@ -18,9 +19,12 @@ function withMessage(e: ReceivedEvent, messageId: string): ReceivedEvent {
   return { ...e, meta: { ...e.meta, message_id: messageId } };
 }
 
-/** Source "s1" of a committed state whose source holds `fields` (in committed JSON form) over a fresh source state. */
+/** Source "s1" of a committed state: a fresh source in committed (JSON) form, with `fields` (in that form) over it. */
 function restoreCommitted(fields: Record<string, unknown>) {
-  const committed = { sources: { $map: [["s1", { ...newSourceState(), ...fields }]] }, chains: { $map: [] }, businessKeys: { $map: [] }, anomalies: null, maxEventTime: sec(4), lines: 3 };
+  const fresh = emptyDetectorState();
+  fresh.sources.set("s1", newSourceState());
+  const committed = JSON.parse(toJson(fresh)) as { sources: { $map: Array<[string, Record<string, unknown>]> } };
+  Object.assign(committed.sources.$map[0][1], fields);
   return fromJson(JSON.stringify(committed)).sources.get("s1");
 }
 
@@ -78,4 +82,15 @@ test("declareGaps (streaming): a gap not yet due keeps the sightings above it fo
   const later = declareGaps(gaps, "s1", sec(161), 60_000, false);
   assert.deepEqual(later.map((g) => [g.detail["from"], g.detail["to"]]), [[3, 4]]);
   assert.equal(gaps.resolvedUpTo, 6);
+});
+
+test("fromJson: near-duplicate entries committed with text fingerprints are hashed again when needed", () => {
+  const data = { x: 1 };
+  const prior = ev({ id: "a", t: sec(0), data });
+  const source = restoreCommitted({ nearDuplicates: { recent: { $map: [[prior.event_type, [{ eventTime: prior.event_time, eventId: "a", raw: prior.raw, fingerprint: "c2hhMQ==" }]]] } } });
+  assert.ok(source !== undefined);
+  assert.equal(source.nearDuplicates.recent.get(prior.event_type)?.[0].fingerprint, null);
+  const f = judgeNearDuplicate(source.nearDuplicates, ev({ id: "b", t: sec(0) + 200, data: { x: 1 } }), 1000, "data");
+  assert.equal(f?.kind, "near_duplicate");
+  assert.equal(f?.detail["duplicate_of"], "a");
 });

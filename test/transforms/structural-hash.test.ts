@@ -69,12 +69,3 @@ test("near-duplicates: different data with colliding hashes are not near-duplica
   assert.equal(copy?.kind, "near_duplicate");
   assert.equal(copy?.detail["duplicate_of"], "b");
 });
-
-test("near-duplicates: a prior entry from a state committed with text fingerprints is hashed again", () => {
-  const state = newNearDuplicateState();
-  const data = { x: 1 };
-  const prior = ev({ id: "a", t: sec(0), data });
-  state.recent.set(prior.event_type, [{ eventTime: prior.event_time, eventId: "a", raw: prior.raw, fingerprint: "c2hhMQ==" as unknown as number }]);
-  const f = judgeNearDuplicate(state, ev({ id: "b", t: sec(0) + 200, data: { x: 1 } }), 1000, "data");
-  assert.equal(f?.kind, "near_duplicate");
-});
