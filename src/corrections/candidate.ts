@@ -4,6 +4,7 @@ import { correctEvent, rewritesEvent } from "./correct-event";
 import type { CorrectionEvent } from "./correction";
 import { getPath, isRecord, ownGet } from "./paths";
 import type { RateTable } from "./rate-table";
+import { surelyUnchanged } from "./surely-unchanged";
 
 /**
  * Could any correction rule act on this event? A conservative prefilter evaluated once on the
@@ -36,13 +37,15 @@ export function mayNeedCorrection(data: Record<string, unknown>, eventType: stri
 
 /**
  * Exactly whether the correction stage would rewrite or flag this event: the prefilter above,
- * then, for the events it lets through, the rules themselves (`correctEvent`) with the run's
- * rates (null: no currency revalidation). Validation calls it on the object it has already
+ * then the floating-point proof that nothing changes (`surelyUnchanged`, which settles nearly
+ * every clean order and call), then, for the events neither settles, the rules themselves
+ * (`correctEvent`) with the run's rates (null: no currency revalidation). Validation calls it on the object it has already
  * parsed when it knows the rates, so the correction stage parses again only the events it
  * changes or flags (a few in a thousand), not every order and call.
  */
 export function needsCorrection(event: CorrectionEvent, rates: RateTable | null, config: CorrectionConfig): boolean {
   if (!mayNeedCorrection(event.data, event.event_type, config, event.corrections !== undefined)) return false;
+  if (surelyUnchanged(event, rates, config)) return false;
   const result = correctEvent(event, rates, config);
   return result.findings.length > 0 || rewritesEvent(event, result);
 }
