@@ -6,6 +6,8 @@
  * printed as ratios. Targets (issue 2): >= 25,000 events/s and <= 12x the
  * floor for the run; the cores within 2x of the floor. Beside them, validation alone with the
  * events dropped and with them held, so the cost of holding a bounded run's events is a figure.
+ * The floor is sampled four times (two at the start, one right before each of the two runs) and
+ * the run twice; the ratio is best run over best floor, and every sample is printed.
  *
  * BENCH_EVENTS overrides the size (default 1,000,000). Data is cached in .bench/.
  */
@@ -58,6 +60,30 @@ function validateOnly(mode: "held" | "dropped"): number {
   return child<{ seconds: number }>("validate-only.js", [input, mode, now]).seconds;
 }
 
+/** Rounds of (floor sample, `recover run`) measured. */
+const RUN_ROUNDS = 2;
+
+interface RunSummary {
+  lines: number;
+  stage_seconds: Record<string, number>;
+  peak_rss_mb: number;
+  conservation: { holds: boolean };
+}
+
+/** `recover run` exactly as users run it, in a child process: its wall time and summary. */
+function runRecover(): { seconds: number; summary: RunSummary } {
+  const out = path.join(dir, "run");
+  fs.rmSync(out, { recursive: true, force: true });
+  const args = [path.join(root, "bin", "recover.js"), "run", "--input", input, "--out", out, "--now", now, "--quiet"];
+  if (fs.existsSync(ratesFile)) args.push("--rates", ratesFile);
+  let status: number | null = null;
+  const runS = seconds(() => {
+    status = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] }).status;
+  });
+  if (status !== 0) throw new Error(`recover run exited with ${status}`);
+  return { seconds: runS, summary: JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as RunSummary };
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   if (!fs.existsSync(input)) {
@@ -67,8 +93,9 @@ async function main(): Promise<void> {
   const hasRates = fs.existsSync(ratesFile);
   const size = fs.statSync(input).size;
 
-  process.stderr.write("[bench] floor: read + JSON.parse (twice, best)\n");
-  const floorS = Math.min(floor(), floor());
+  process.stderr.write("[bench] floor: read + JSON.parse\n");
+  const firstFloor = floor();
+  const secondFloor = floor();
 
   process.stderr.write("[bench] validation alone, events dropped vs held (child processes)\n");
   const dropped = validateOnly("dropped");
@@ -79,31 +106,30 @@ async function main(): Promise<void> {
   if (cores.lines === 0) throw new Error("no lines");
   const coresS = cores.seconds;
 
-  process.stderr.write("[bench] recover run (DirectRunner, all detectors, JSONL + DuckDB sinks)\n");
-  const out = path.join(dir, "run");
-  fs.rmSync(out, { recursive: true, force: true });
-  const args = [path.join(root, "bin", "recover.js"), "run", "--input", input, "--out", out, "--now", now, "--quiet"];
-  if (hasRates) args.push("--rates", ratesFile);
-  let status: number | null = null;
-  const runS = seconds(() => {
-    status = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] }).status;
-  });
-  if (status !== 0) throw new Error(`recover run exited with ${status}`);
-  const summary = JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")) as {
-    lines: number;
-    stage_seconds: Record<string, number>;
-    peak_rss_mb: number;
-    conservation: { holds: boolean };
-  };
+  // The machine's speed drifts by tens of percent over minutes (a shared VM): the run is
+  // measured twice, each time right after a floor sample, and both figures are the best of
+  // their samples, the same estimator for numerator and denominator. Every sample is printed.
+  const floorSamples = [firstFloor, secondFloor];
+  const runs: Array<{ seconds: number; summary: RunSummary }> = [];
+  for (let round = 1; round <= RUN_ROUNDS; round++) {
+    floorSamples.push(floor());
+    process.stderr.write(`[bench] recover run ${round}/${RUN_ROUNDS} (DirectRunner, all detectors, JSONL + DuckDB sinks)\n`);
+    runs.push(runRecover());
+  }
+  const floorS = Math.min(...floorSamples);
+  const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const runS = best.seconds;
+  const summary = best.summary;
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join(", ");
 
   const rate = summary.lines / runS;
   const rows: Array<[string, string]> = [
     ["input", `${summary.lines.toLocaleString("en-US")} lines, ${(size / 1e6).toFixed(0)} MB`],
-    ["floor (read + JSON.parse)", `${floorS.toFixed(2)} s`],
+    ["floor (read + JSON.parse)", `${floorS.toFixed(2)} s  (best of ${floorSamples.length}: ${list(floorSamples)})`],
     ["validate, events dropped", `${dropped.toFixed(2)} s  = ${(dropped / floorS).toFixed(2)}x floor`],
     ["validate, events held", `${held.toFixed(2)} s  = ${(held / floorS).toFixed(2)}x floor (holding costs ${(held - dropped).toFixed(2)} s)`],
     ["pure cores, plain Node", `${coresS.toFixed(2)} s  = ${(coresS / floorS).toFixed(2)}x floor (target <= 2x)`],
-    ["recover run (end to end)", `${runS.toFixed(2)} s  = ${(runS / floorS).toFixed(2)}x floor (target <= 12x)`],
+    ["recover run (end to end)", `${runS.toFixed(2)} s  = ${(runS / floorS).toFixed(2)}x floor (target <= 12x; best of ${runs.length}: ${list(runs.map((r) => r.seconds))})`],
     ["recover run throughput", `${Math.round(rate).toLocaleString("en-US")} events/s (target >= 25,000)`],
     ["recover run peak RSS", `${summary.peak_rss_mb} MB`],
     ["conservation check", summary.conservation.holds ? "holds" : "FAILS"],
@@ -111,7 +137,7 @@ async function main(): Promise<void> {
   for (const [stage, s] of Object.entries(summary.stage_seconds)) rows.push([`  stage ${stage}`, `${s.toFixed(2)} s`]);
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, validateDroppedS: dropped, validateHeldS: held, coresS, runS, rate, summary }, null, 2));
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, floorSamples, runSamples: runs.map((r) => r.seconds), validateDroppedS: dropped, validateHeldS: held, coresS, runS, rate, summary }, null, 2));
 }
 
 main().catch((err: unknown) => {
