@@ -117,7 +117,14 @@ export function recoverPipeline(o: RecoverPipelineOptions) {
 
 /** Runs the pipeline on the DirectRunner; returns the run's counters once files are closed. */
 export async function runRecoverPipeline(
-  o: Omit<RecoverPipelineOptions, "runId" | "stateId" | "final"> & { progress: boolean; stateId?: string; final?: boolean; append?: boolean },
+  o: Omit<RecoverPipelineOptions, "runId" | "stateId" | "final"> & {
+    progress: boolean;
+    stateId?: string;
+    final?: boolean;
+    append?: boolean;
+    /** Close the output files without waiting for the disk; the caller then calls `syncFile` on each. */
+    deferSync?: boolean;
+  },
 ) {
   const runId = randomUUID();
   const stateId = o.stateId ?? runId;
@@ -134,9 +141,9 @@ export async function runRecoverPipeline(
     return {
       stats: { ...stats },
       kinds: sinkStages.kindCounts(runId),
-      events: writer.closeLines(o.files.events),
-      flags: writer.closeLines(o.files.flags),
-      deadLetters: writer.closeLines(o.files.deadLetters),
+      events: writer.closeLines(o.files.events, !o.deferSync),
+      flags: writer.closeLines(o.files.flags, !o.deferSync),
+      deadLetters: writer.closeLines(o.files.deadLetters, !o.deferSync),
     };
   } finally {
     console.debug = debug;

@@ -4,6 +4,7 @@ import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import type { RateTable } from "../corrections/rate-table";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
+import { syncFile } from "../sinks/jsonl-writer";
 import { runRecoverPipeline, type RecoverFiles } from "./recover";
 
 export interface RecoverRunOptions {
@@ -70,7 +71,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   const pipelineStart = Date.now();
   let result: Awaited<ReturnType<typeof runRecoverPipeline>>;
   try {
-    result = await runRecoverPipeline({ input, files, config: o.config, nowMs: o.nowMs, rates: o.rates ?? null, progress: o.progress ?? false });
+    result = await runRecoverPipeline({ input, files, config: o.config, nowMs: o.nowMs, rates: o.rates ?? null, progress: o.progress ?? false, deferSync: true });
   } catch (err) {
     if (duck !== null) await duck.abort();
     throw err;
@@ -78,14 +79,18 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   if (o.input === "-") fs.rmSync(input, { force: true });
   const pipelineMs = Date.now() - pipelineStart;
   const duckStart = Date.now();
-  const duckdbFallback = duck === null ? null : await duck.finish();
+  // The DuckDB worker settles (reading the closed files) while this thread waits for the disk.
+  const duckFinished = duck === null ? null : duck.finish();
+  for (const file of Object.values(files)) syncFile(file);
+  const duckdbFallback = duckFinished === null ? null : await duckFinished;
   const duckMs = Date.now() - duckStart;
   const stageMs = result.stats.stage_ms;
   const inStages = Object.values(stageMs).reduce((a, b) => a + b, 0);
   const stageSeconds: Record<string, number> = {};
   for (const [k, v] of Object.entries(stageMs)) stageSeconds[k] = round3(v / 1000);
   stageSeconds["beam_and_gc"] = round3(Math.max(0, pipelineMs - inStages) / 1000);
-  // What is left of the DuckDB load after the pipeline (most of it overlaps the pipeline).
+  // What is left of the DuckDB load after the pipeline (most of it overlaps the pipeline), with
+  // the outputs' fsync beside it.
   stageSeconds["duckdb"] = round3(duckMs / 1000);
   const duplicates = result.kinds["duplicate"] ?? 0;
   const nearDuplicates = result.kinds["near_duplicate"] ?? 0;

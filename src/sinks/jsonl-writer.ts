@@ -50,15 +50,29 @@ export function openLines(path: string, append = false): OpenFile {
   return file;
 }
 
-/** Flushes and closes `path`; returns the number of lines written. */
-export function closeLines(path: string): number {
+/**
+ * Flushes and closes `path`; returns the number of lines written. `durable` (default) also
+ * waits for the disk (fsync); a caller passing false must call `syncFile` before it reports
+ * the run done (it can overlap that wait with other work).
+ */
+export function closeLines(path: string, durable = true): number {
   const file = files.get(path);
   if (file === undefined) return 0;
   flush(file);
-  fs.fsyncSync(file.fd);
+  if (durable) fs.fsyncSync(file.fd);
   fs.closeSync(file.fd);
   files.delete(path);
   return file.count;
+}
+
+/** Waits until the written content of `path` is on disk (fsync through a fresh descriptor). */
+export function syncFile(path: string): void {
+  const fd = fs.openSync(path, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function flush(file: OpenFile): void {
