@@ -14,6 +14,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { RUNTIME_FLAGS } from "../src/cli/runtime-flags";
 import { generate } from "../src/generate/index";
 import { readFileLines } from "../src/sources/jsonl-file";
 
@@ -46,11 +47,11 @@ function floor(): number {
 
 /**
  * Runs a measurement script of this directory in a child process with the CLI's
- * young-generation size and returns what it printed (one JSON object). Every measurement but
+ * V8 flags (src/cli/runtime-flags.ts) and returns what it printed (one JSON object). Every measurement but
  * the floor runs in its own process, so none inherits another's heap.
  */
 function child<T>(script: string, args: string[]): T {
-  const r = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(__dirname, script), ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...RUNTIME_FLAGS, path.join(__dirname, script), ...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${script} ${args.join(" ")} exited with ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 "use strict";
-// The DirectRunner keeps every element of a shuffle in memory, so most allocations survive
-// a young-generation GC. A larger semi-space (64 MB) cut a 300k-event run from 10.7 s to
-// 9.3 s here; V8 takes the flag only at start, so the CLI re-executes itself once with it.
-const SEMI_SPACE_FLAG = "--max-semi-space-size=64";
+// V8 takes its heap flags only at start (src/cli/runtime-flags.ts says which and why), so the
+// CLI re-executes itself once with them.
 // `stream` runs in place: it must receive SIGINT/SIGTERM itself to finish its batch cleanly.
-if (!process.execArgv.some((a) => a.startsWith("--max-semi-space-size")) && !process.env.RECOVER_NO_REEXEC && process.argv[2] !== "stream") {
+if (!process.env.RECOVER_NO_REEXEC && process.argv[2] !== "stream") {
+  const { RUNTIME_FLAGS } = require("../dist/src/cli/runtime-flags.js");
   const { spawnSync } = require("child_process");
-  const child = spawnSync(process.execPath, [SEMI_SPACE_FLAG, ...process.execArgv, __filename, ...process.argv.slice(2)], {
+  const child = spawnSync(process.execPath, [...RUNTIME_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, RECOVER_NO_REEXEC: "1" },
   });
