@@ -39,9 +39,9 @@ export function mayNeedCorrection(data: Record<string, unknown>, eventType: stri
  * Exactly whether the correction stage would rewrite or flag this event: the prefilter above,
  * then the floating-point proof that nothing changes (`surelyUnchanged`, which settles nearly
  * every clean order and call), then, for the events neither settles, the rules themselves
- * (`correctEvent`) with the run's rates (null: no currency revalidation). Validation calls it on the object it has already
- * parsed when it knows the rates, so the correction stage parses again only the events it
- * changes or flags (a few in a thousand), not every order and call.
+ * (`correctEvent`) with the run's rates (null: no currency revalidation). Validation calls it
+ * on the object it has already parsed when it knows the rates, so the correction stage parses
+ * again only the events it changes or flags (a few in a thousand), not every order and call.
  */
 export function needsCorrection(event: CorrectionEvent, rates: RateTable | null, config: CorrectionConfig): boolean {
   if (!mayNeedCorrection(event.data, event.event_type, config, event.corrections !== undefined)) return false;

@@ -81,7 +81,12 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   const duckStart = Date.now();
   // The DuckDB worker settles (reading the closed files) while this thread waits for the disk.
   const duckFinished = duck === null ? null : duck.finish();
-  for (const file of Object.values(files)) syncFile(file);
+  try {
+    for (const file of Object.values(files)) syncFile(file);
+  } catch (err) {
+    await duckFinished?.catch(() => undefined);
+    throw err;
+  }
   const duckdbFallback = duckFinished === null ? null : await duckFinished;
   const duckMs = Date.now() - duckStart;
   const stageMs = result.stats.stage_ms;
