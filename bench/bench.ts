@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { RUNTIME_FLAGS } from "../src/cli/runtime-flags";
 import { generate } from "../src/generate/index";
+import type { RunSummary } from "../src/pipelines/run-recover";
 import { readFileLines } from "../src/sources/jsonl-file";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -64,19 +65,12 @@ function validateOnly(mode: "held" | "dropped"): number {
 /** Rounds of (floor sample, `recover run`) measured. */
 const RUN_ROUNDS = 2;
 
-interface RunSummary {
-  lines: number;
-  stage_seconds: Record<string, number>;
-  peak_rss_mb: number;
-  conservation: { holds: boolean };
-}
-
 /** `recover run` exactly as users run it, in a child process: its wall time and summary. */
-function runRecover(): { seconds: number; summary: RunSummary } {
+function runRecover(hasRates: boolean): { seconds: number; summary: RunSummary } {
   const out = path.join(dir, "run");
   fs.rmSync(out, { recursive: true, force: true });
   const args = [path.join(root, "bin", "recover.js"), "run", "--input", input, "--out", out, "--now", now, "--quiet"];
-  if (fs.existsSync(ratesFile)) args.push("--rates", ratesFile);
+  if (hasRates) args.push("--rates", ratesFile);
   let status: number | null = null;
   const runS = seconds(() => {
     status = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "inherit"] }).status;
@@ -115,7 +109,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= RUN_ROUNDS; round++) {
     floorSamples.push(floor());
     process.stderr.write(`[bench] recover run ${round}/${RUN_ROUNDS} (DirectRunner, all detectors, JSONL + DuckDB sinks)\n`);
-    runs.push(runRecover());
+    runs.push(runRecover(hasRates));
   }
   const floorS = Math.min(...floorSamples);
   const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));

@@ -8,7 +8,7 @@
  * - `--no-allocation-site-pretenuring`: with it on, V8 sees the validated events survive and
  *   allocates them straight in the old generation, where each one points at young strings
  *   (its id, time and text) that every scavenge must then trace. Off: the per-source stage of
- *   1M events 3.25-4.54 s against 3.97-5.66 s (three alternated pairs), whole runs 16.3 s and
- *   16.3 s against 17.5 s and 22.6 s in pairs (2026-11-26).
+ *   1M events 3.25-4.54 s against 3.97-5.66 s (three alternated pairs), whole runs 21.6, 16.3
+ *   and 16.3 s against 26.3, 22.6 and 17.5 s (three alternated pairs, 2026-11-26).
  */
 export const RUNTIME_FLAGS: ReadonlyArray<string> = ["--max-semi-space-size=64", "--no-allocation-site-pretenuring"];

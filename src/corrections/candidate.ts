@@ -2,7 +2,8 @@ import type { CorrectionConfig } from "./config";
 import { CALL_COMPLETED, numeric } from "./call-checks";
 import { correctEvent, rewritesEvent } from "./correct-event";
 import type { CorrectionEvent } from "./correction";
-import { getPath, isRecord, ownGet } from "./paths";
+import { phoneMayHoldEmail } from "./field-swap";
+import { getPath } from "./paths";
 import type { RateTable } from "./rate-table";
 import { surelyUnchanged } from "./surely-unchanged";
 
@@ -17,11 +18,7 @@ import { surelyUnchanged } from "./surely-unchanged";
  * `mayNeedCorrection({contact: {phone: "+1 555"}}, "lead.created", config)` -> false.
  */
 export function mayNeedCorrection(data: Record<string, unknown>, eventType: string, config: CorrectionConfig, carriesCorrections = true): boolean {
-  for (const objectPath of config.swap_objects) {
-    const contact = getPath(data, objectPath);
-    const phone = isRecord(contact) ? ownGet(contact, "phone") : undefined;
-    if (typeof phone === "string" && phone.includes("@")) return true;
-  }
+  if (phoneMayHoldEmail(data, config)) return true;
   if (getPath(data, config.items_path) !== undefined) return true;
   const usd = getPath(data, config.amount_usd_path);
   if (usd !== undefined && usd !== null) return true;

@@ -50,6 +50,19 @@ function swapOne(event: CorrectionEvent, state: RuleResult, objectPath: string):
 }
 
 /** Applies the swap check to every configured contact object (see module doc). Never mutates the event. */
+/**
+ * Whether the swap rule could act: some swap object's `phone` holds an `@` (an email always
+ * does). False means `fixFieldSwap` changes nothing. Cheap: the prefilters call it per event.
+ */
+export function phoneMayHoldEmail(data: Record<string, unknown>, config: CorrectionConfig): boolean {
+  for (const objectPath of config.swap_objects) {
+    const contact = getPath(data, objectPath);
+    const phone = isRecord(contact) ? ownGet(contact, "phone") : undefined;
+    if (typeof phone === "string" && phone.includes("@")) return true;
+  }
+  return false;
+}
+
 export function fixFieldSwap(event: CorrectionEvent, config: CorrectionConfig): RuleResult {
   return config.swap_objects.reduce((state, objectPath) => swapOne(event, state, objectPath), unchanged(event));
 }

@@ -16,6 +16,7 @@ import type { CorrectionConfig } from "./config";
 import { CALL_COMPLETED } from "./call-checks";
 import type { CorrectionEvent } from "./correction";
 import { currencyExponent, DEFAULT_CURRENCY_EXPONENT, isKnownCurrency, normalizeCurrency } from "./currency-codes";
+import { phoneMayHoldEmail } from "./field-swap";
 import { getPath, isRecord, ownGet } from "./paths";
 import { lookupRate, utcDate, type RateTable } from "./rate-table";
 
@@ -29,7 +30,7 @@ const SLACK = 1e-12;
 export function surelyUnchanged(event: CorrectionEvent, rates: RateTable | null, config: CorrectionConfig): boolean {
   if (event.corrections !== undefined || config.minor_units) return false;
   const data = event.data;
-  return noSwap(data, config) && itemsAddUp(data, config) && (rates === null || usdWithinTolerance(event, rates, config)) && callInRange(event, config);
+  return !phoneMayHoldEmail(data, config) && itemsAddUp(data, config) && (rates === null || usdWithinTolerance(event, rates, config)) && callInRange(event, config);
 }
 
 /**
@@ -44,16 +45,6 @@ export function minorOf(value: unknown, exponent: number): number | null {
   const scale = POW10[exponent];
   const n = Math.round(value * scale);
   return Math.abs(n) <= MAX_MINOR && n / scale === value ? n : null;
-}
-
-/** Field swap acts only when `phone` holds an email, which has an `@`. */
-function noSwap(data: Record<string, unknown>, config: CorrectionConfig): boolean {
-  for (const path of config.swap_objects) {
-    const contact = getPath(data, path);
-    const phone = isRecord(contact) ? ownGet(contact, "phone") : undefined;
-    if (typeof phone === "string" && phone.includes("@")) return false;
-  }
-  return true;
 }
 
 /** No items (the rule checks nothing), or number-valued items whose total equals the amount. */
@@ -88,7 +79,7 @@ function usdWithinTolerance(event: CorrectionEvent, rates: RateTable, config: Co
   const amount = minorOf(getPath(data, config.amount_path), exponent);
   const usdCents = minorOf(recorded, 2);
   const date = utcDate(event.timestamp);
-  if (amount === null || usdCents === null || date === null || exponent >= POW10.length) return false;
+  if (amount === null || usdCents === null || date === null) return false;
   const hit = lookupRate(rates, date, code, config.max_fallback_days);
   if (hit === null) return false;
   // Exact expected = round_half_up(amount * 100 / (10^exponent * rate)): within half a cent of

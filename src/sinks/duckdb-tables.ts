@@ -25,7 +25,6 @@ export async function loadDuckDb(dbPath: string, files: RecoverFiles, config: Re
 
 /** `text` as an SQL string literal (a file path, say). */
 export const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
-const q = sqlString;
 const jp = (p: string) => `'$.${p.replace(/'/g, "''")}'`;
 const empty = (p: string) => !fs.existsSync(p) || fs.statSync(p).size === 0;
 
@@ -50,7 +49,7 @@ export function selectEventRows(file: string, config: RecoveryConfig, extra = ""
   const env = config.envelope;
   const paths = [env.event_id, env.source, env.sequence, env.timestamp, env.event_type].map(jp).join(", ");
   return `SELECT f[1], f[2], TRY_CAST(TRY_CAST(f[3] AS DOUBLE) AS BIGINT), TRY_CAST(f[4] AS TIMESTAMPTZ), f[5], json${extra === "" ? "" : `, ${extra}`}
-    FROM (SELECT json_extract_string(json, [${paths}]) AS f, json FROM read_json_objects(${q(file)}, format = 'newline_delimited'))`;
+    FROM (SELECT json_extract_string(json, [${paths}]) AS f, json FROM read_json_objects(${sqlString(file)}, format = 'newline_delimited'))`;
 }
 
 /** (Re)creates and loads the `flags` and `dead_letter` tables. */
@@ -61,7 +60,7 @@ export async function loadFlagsAndDeadLetters(db: DuckDBConnection, files: Recov
   );
   if (!empty(files.flags)) {
     await db.run(
-      `INSERT INTO flags SELECT * FROM read_json(${q(files.flags)}, format = 'newline_delimited', columns = {flag_id: 'VARCHAR', kind: 'VARCHAR',
+      `INSERT INTO flags SELECT * FROM read_json(${sqlString(files.flags)}, format = 'newline_delimited', columns = {flag_id: 'VARCHAR', kind: 'VARCHAR',
          action: 'VARCHAR', event_id: 'VARCHAR', source: 'VARCHAR', event_type: 'VARCHAR', key: 'VARCHAR', event_time: 'TIMESTAMPTZ',
          detail: 'JSON', detected_at: 'TIMESTAMPTZ'})`,
     );
@@ -72,7 +71,7 @@ export async function loadFlagsAndDeadLetters(db: DuckDBConnection, files: Recov
   );
   if (!empty(files.deadLetters)) {
     await db.run(
-      `INSERT INTO dead_letter SELECT * FROM read_json(${q(files.deadLetters)}, format = 'newline_delimited', maximum_object_size = 16777216,
+      `INSERT INTO dead_letter SELECT * FROM read_json(${sqlString(files.deadLetters)}, format = 'newline_delimited', maximum_object_size = 16777216,
          columns = {error_code: 'VARCHAR', issues: 'JSON', raw: 'VARCHAR', raw_truncated: 'BOOLEAN', line: 'BIGINT', event_id: 'VARCHAR',
          message_id: 'VARCHAR', attributes: 'JSON', received_at: 'TIMESTAMPTZ'})`,
     );

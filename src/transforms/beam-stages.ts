@@ -330,11 +330,6 @@ export function* runCorrectionBatch(events: ReceivedEvent[], rates: RateTable | 
     const kept: ReceivedEvent[] = new Array(events.length);
     const findings: Finding[] = [];
     for (let i = 0; i < events.length; i++) {
-      // Most events cannot need a correction (validation said so): passed on as they are.
-      if (!events[i].correctable) {
-        kept[i] = events[i];
-        continue;
-      }
       const r = correctKeptEvent(events[i], rates, config);
       kept[i] = r.event;
       for (const f of r.findings) findings.push(f);
