@@ -101,6 +101,17 @@ async function main(): Promise<void> {
   if (cores.lines === 0) throw new Error("no lines");
   const coresS = cores.seconds;
 
+  process.stderr.write("[bench] lower bounds for the cores: read + parse + the event ids, as strings and hashed (child processes)\n");
+  // Best of two each, alternated, as the floor is a best of samples too.
+  const idSeconds = (mode: "strings" | "hashed") => child<{ seconds: number }>("id-set-only.js", [input, mode]).seconds;
+  const idSamples = { strings: [] as number[], hashed: [] as number[] };
+  for (let round = 0; round < 2; round++) {
+    idSamples.strings.push(idSeconds("strings"));
+    idSamples.hashed.push(idSeconds("hashed"));
+  }
+  const idStrings = Math.min(...idSamples.strings);
+  const idHashed = Math.min(...idSamples.hashed);
+
   // The machine's speed drifts by tens of percent over minutes (a shared VM): the run is
   // measured twice, each time right after a floor sample, and both figures are the best of
   // their samples, the same estimator for numerator and denominator. Every sample is printed.
@@ -124,6 +135,8 @@ async function main(): Promise<void> {
     ["validate, events dropped", `${dropped.toFixed(2)} s  = ${(dropped / floorS).toFixed(2)}x floor`],
     ["validate, events held", `${held.toFixed(2)} s  = ${(held / floorS).toFixed(2)}x floor (holding costs ${(held - dropped).toFixed(2)} s)`],
     ["pure cores, plain Node", `${coresS.toFixed(2)} s  = ${(coresS / floorS).toFixed(2)}x floor (target <= 2x)`],
+    ["  lower bound: floor + Set of ids", `${idStrings.toFixed(2)} s  = ${(idStrings / floorS).toFixed(2)}x floor (what remembering ids as strings alone costs; best of 2: ${list(idSamples.strings)})`],
+    ["  floor + hashed ids, typed arrays", `${idHashed.toFixed(2)} s  = ${(idHashed / floorS).toFixed(2)}x floor (no per-event strings; best of 2: ${list(idSamples.hashed)})`],
     ["recover run (end to end)", `${runS.toFixed(2)} s  = ${(runS / floorS).toFixed(2)}x floor (target <= 12x; best of ${runs.length}: ${list(runs.map((r) => r.seconds))})`],
     ["recover run throughput", `${Math.round(rate).toLocaleString("en-US")} events/s (target >= 25,000)`],
     ["recover run peak RSS", `${summary.peak_rss_mb} MB`],
@@ -132,7 +145,7 @@ async function main(): Promise<void> {
   for (const [stage, s] of Object.entries(summary.stage_seconds)) rows.push([`  stage ${stage}`, `${s.toFixed(2)} s`]);
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n") + "\n");
-  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, floorSamples, runSamples: runs.map((r) => r.seconds), validateDroppedS: dropped, validateHeldS: held, coresS, runS, rate, summary }, null, 2));
+  fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ events, floorS, floorSamples, runSamples: runs.map((r) => r.seconds), validateDroppedS: dropped, validateHeldS: held, coresS, idStringsS: idStrings, idHashedS: idHashed, idSamples, runS, rate, summary }, null, 2));
 }
 
 main().catch((err: unknown) => {
