@@ -1,11 +1,12 @@
 /**
  * `recover run` through the real CLI (bin/recover.js, child processes) on a small generated
  * file: stdout is the summary, outputs exist, stdin input gives the same outputs, and bad
- * usage / config / --now each give one stderr line and exit code 2.
+ * usage / config / --now each give one stderr line and exit code 2; a SIGTERM sent to the CLI's
+ * pid ends the re-executed child too.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync, type SpawnSyncReturns } from "child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -131,4 +132,47 @@ test("recover COMMAND --help prints the usage on stdout and exits 0 (nothing run
     assert.equal(fs.existsSync(out), false, `${command} --help wrote nothing`);
   }
   assert.equal(cli(["run", "-h"]).status, 0);
+});
+
+/** Pids of the processes whose parent is `pid` (procps `ps`). */
+function childrenOf(pid: number): number[] {
+  const r = spawnSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" });
+  return r.stdout.split("\n").map((l) => Number(l.trim())).filter((n) => n > 0);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("recover run: SIGTERM to the CLI's pid ends the re-executed job too (no orphan), exit 143", async () => {
+  // stdin stays open, so the job waits for input until it is stopped.
+  const parent = spawn(process.execPath, [BIN, "run", "--input", "-", "--out", path.join(dirs.tmp, "out-sigterm"), "--now", NOW, "--quiet"], {
+    cwd: ROOT,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  const exited = new Promise<number | null>((resolve) => parent.on("exit", (code) => resolve(code)));
+  try {
+    const pid = parent.pid as number;
+    let job = 0;
+    await until("the re-executed job", () => (job = childrenOf(pid)[0] ?? 0) > 0);
+    parent.kill("SIGTERM");
+    assert.equal(await exited, 143, "128 + SIGTERM, the job's own end");
+    await until("the job to end", () => !alive(job), 5_000);
+  } finally {
+    parent.stdin?.end();
+    parent.kill("SIGKILL");
+  }
 });
