@@ -259,9 +259,11 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
         pending = result.stats.pending_deadlines;
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
-        checkpoint = { detectors: toJson(detectorState(stateId)), offsets: to, counters: structuredClone(counters), messages: [...committedMessages] };
+        const next: Checkpoint = { detectors: toJson(detectorState(stateId)), offsets: to, counters: structuredClone(counters), messages: [...committedMessages] };
         const ds = detectorState(stateId);
-        await o.store.commit({ batch: batch + 1, watermark: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, maxEventTime: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, detectors: checkpoint });
+        await o.store.commit({ batch: batch + 1, watermark: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, maxEventTime: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, detectors: next });
+        // Only a commit that went through is what a failure rolls back to.
+        checkpoint = next;
         batch += 1;
         if (o.batchLog !== undefined) {
           const ids = messages.map((m) => m.meta?.message_id ?? null);

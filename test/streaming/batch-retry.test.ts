@@ -1,7 +1,8 @@
 /**
  * A failing batch (a sink down) is rolled back and retried in place, its messages kept, before
  * it is nacked: a short outage spends no delivery attempt and writes nothing twice; a long one
- * ends in one nack per retry budget. The file source puts nacked lines back in front.
+ * ends in one nack per retry budget. A failed state commit rolls back to the last commit, never
+ * to the state it failed to write. The file source puts nacked lines back in front.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +11,9 @@ import * as os from "os";
 import * as path from "path";
 import type { DeadLetter } from "../../src/event";
 import { FileBatchSource } from "../../src/sources/file-batch-source";
+import type { CommittedState } from "../../src/state/committed-state";
+import { FileStateStore } from "../../src/state/file-state-store";
+import type { StateStore } from "../../src/state/state-store";
 import { runStream, type BatchMessage, type ExtraSink, type MicroBatchSource } from "../../src/streaming/stream-loop";
 import { STREAM_TEST_NOW as NOW, streamOptions } from "../support/stream";
 
@@ -144,6 +148,49 @@ test("an ack that fails after the commit: the retry acknowledges the committed m
     assert.equal(s.redelivered, 3, "the retried batch was committed already: counted as redelivered");
     assert.equal(s.lines, 6);
     assert.equal(s.conservation.holds, true, s.conservation.equation);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+/** A file store whose commits fail while `failing` > 0 (a state store down), each failure counted down. */
+class FlakyStore implements StateStore {
+  failing: number;
+  readonly inner: FileStateStore;
+  constructor(dir: string, failing: number) {
+    this.inner = new FileStateStore(dir);
+    this.failing = failing;
+  }
+  load(): Promise<CommittedState | null> {
+    return this.inner.load();
+  }
+  async commit(state: CommittedState): Promise<void> {
+    if (this.failing > 0) {
+      this.failing -= 1;
+      throw new Error("state store down");
+    }
+    await this.inner.commit(state);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+test("a state commit that fails: rolled back to the last commit (not to the state it failed to write), retried, acked only once committed", { timeout: 60_000 }, async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "batch-retry-"));
+  try {
+    const source = new RecordingSource(3);
+    const store = new FlakyStore(path.join(out, "state"), 2);
+    const s = await runStream(streamOptions(source, out, { store, batchMaxWaitMs: 5, untilIdleMs: 150, batchRetries: 8, batchRetryBackoffMs: 5 }));
+    assert.deepEqual(source.nacked, []);
+    assert.deepEqual([...source.acked].sort(), ["m0", "m1", "m2"], "acked once, after the commit that holds them");
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2"], "written once");
+    assert.equal(s.events, 3, "processed as events, not taken for redeliveries of an uncommitted batch");
+    assert.equal(s.redelivered, 0);
+    assert.equal(s.lines, 3);
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+    const committed = await new FileStateStore(path.join(out, "state")).load();
+    assert.equal((committed?.detectors as { counters: { events: number } }).counters.events, 3);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
