@@ -175,7 +175,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
 
   const counters: StreamCounters = structuredClone(checkpoint.counters);
   const committedMessages = new Map<string, number>(checkpoint.messages);
-  o.source.skip?.(counters.lines + counters.redelivered);
+  // Every line consumed is in `lines` (redeliveries too: they are lines, see the conservation).
+  o.source.skip?.(counters.lines);
   let idleSince = Date.now();
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
   let pending = 0;

@@ -216,3 +216,26 @@ test("file source: nacked lines come back first, in order, and the source is not
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("file source: a restart resumes after the committed lines, redelivered lines (same event_id and message_id) among them", { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "file-resume-"));
+  try {
+    const line = (i: number) =>
+      JSON.stringify({ event_id: `e${i}`, message_id: `m${i}`, source: "s1", sequence: i + 1, timestamp: new Date(NOW - 3_600_000 + i * 1000).toISOString(), event_type: "card.scanned", data: { i } });
+    // Line 2 is a Pub/Sub redelivery of line 1 (an export that kept both).
+    const lines = [0, 0, 1, 2, 3, 4, 5, 6].map(line);
+    const file = path.join(dir, "in.jsonl");
+    const out = path.join(dir, "out");
+    // The first run sees 5 lines and stops without a flush; the restart reads the whole file.
+    fs.writeFileSync(file, lines.slice(0, 5).join("\n") + "\n");
+    const first = await runStream(streamOptions(new FileBatchSource(file), out, { batchMaxMessages: 5, flushOnIdle: false, untilIdleMs: 100 }));
+    assert.equal(first.redelivered, 1);
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const s = await runStream(streamOptions(new FileBatchSource(file), out, { batchMaxMessages: 5 }));
+    assert.equal(s.lines, 8, "every line of the file, once");
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2", "e3", "e4", "e5", "e6"], "no line skipped on resume");
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
