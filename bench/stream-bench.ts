@@ -12,6 +12,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { generate } from "../src/generate/index";
+import { serializeCommittedState } from "../src/state/committed-state";
+import { FileStateStore } from "../src/state/file-state-store";
 import { createTopicAndSubscription } from "../src/sources/pubsub-admin";
 import { createPubSubClient } from "../src/sources/pubsub-client";
 import { PubSubPublisher } from "../src/sources/pubsub-publisher";
@@ -60,7 +62,7 @@ function pipeline(subscription: string, round: number): { rate: number; summary:
   return { rate: summary.lines / summary.active_seconds, summary };
 }
 
-function streamFile(input: string, extraArgs: string[]): Record<string, number> {
+async function streamFile(input: string, extraArgs: string[]): Promise<Record<string, number>> {
   const out = path.join(dir, `memory-${path.basename(input)}`);
   fs.rmSync(out, { recursive: true, force: true });
   const r = spawnSync(process.execPath, ["--max-semi-space-size=64", path.join(root, "bin", "recover.js"), "stream", "--input", input, "--out", out, "--quiet", "--no-duckdb", "--batch-size", "50000", ...extraArgs], {
@@ -69,7 +71,11 @@ function streamFile(input: string, extraArgs: string[]): Record<string, number> 
   });
   if (r.status !== 0) throw new Error(`recover stream --input exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const summary = JSON.parse(r.stdout) as { lines: number; state_entries: number; peak_rss_mb: number; active_seconds: number };
-  const stateBytes = fs.statSync(path.join(out, "state", "state.json")).size;
+  // The committed state at the end as one snapshot would hold it (the log of commits since the
+  // last snapshot folded in).
+  const committed = await new FileStateStore(path.join(out, "state")).load();
+  if (committed === null) throw new Error(`no committed state in ${out}/state`);
+  const stateBytes = Buffer.byteLength(serializeCommittedState(committed));
   return { lines: summary.lines, state_entries: summary.state_entries, state_mb: stateBytes / 1e6, peak_rss_mb: summary.peak_rss_mb, rate: summary.lines / summary.active_seconds };
 }
 
@@ -141,8 +147,8 @@ async function main(): Promise<void> {
     fs.writeFileSync(config, JSON.stringify({ validation: { max_age_ms: 120 * 86_400_000 }, business_key_retention_ms: 30 * 86_400_000 }));
     const lastNow = new Date(base + 4 * windowDays * 86_400_000).toISOString();
     process.stderr.write(`[bench:stream] memory: streaming ${n} then ${5 * n} events at the same event rate\n`);
-    const one = streamFile(files[0], ["--config", config, "--now", new Date(base).toISOString()]);
-    const many = streamFile(five, ["--config", config, "--now", lastNow]);
+    const one = await streamFile(files[0], ["--config", config, "--now", new Date(base).toISOString()]);
+    const many = await streamFile(five, ["--config", config, "--now", lastNow]);
     rows.push(`state after ${one.lines} events: ${one.state_entries} entries, ${one.state_mb.toFixed(1)} MB committed, peak RSS ${one.peak_rss_mb} MB, ${Math.round(one.rate)} events/s`);
     rows.push(`state after ${many.lines} events: ${many.state_entries} entries, ${many.state_mb.toFixed(1)} MB committed, peak RSS ${many.peak_rss_mb} MB, ${Math.round(many.rate)} events/s`);
     rows.push(`state growth 5x stream vs 1x: entries x${(many.state_entries / one.state_entries).toFixed(2)}, RSS x${(many.peak_rss_mb / one.peak_rss_mb).toFixed(2)}`);

@@ -1,21 +1,28 @@
 import type { Redis } from "ioredis";
-import { parseCommittedState, serializeCommittedState, type CommittedState } from "./committed-state";
+import { parseStateDocument, serializeCommittedState, type CommittedState, type StateTableChanges, type StateTables } from "./committed-state";
 import { connectRedis } from "./redis-connection";
 import type { StateStore } from "./state-store";
 
+/** Fields per HSET / HDEL command of a commit. */
+const FIELDS_PER_COMMAND = 1000;
+
 /**
- * A {@link StateStore} in Redis: the committed state is one string key `<prefix>:state` (its
- * stored JSON), written together with `<prefix>:batch` (the batch number, for operators) in one
- * MULTI/EXEC transaction. A single SET is atomic, so a reader sees the old or the new state,
- * never part of one; a transaction that Redis refuses (e.g. out of memory, EXECABORT) applies
- * nothing. Durability is Redis's own (AOF/RDB settings): a Redis without persistence loses the
- * state when it restarts.
+ * A {@link StateStore} in Redis: the header and detectors in one string key `<prefix>:state`
+ * (its stored JSON, listing the table names), each keyed table in a hash
+ * `<prefix>:table:<name>` (field: key, value: the entry's JSON text), and `<prefix>:batch`
+ * (the batch number, for operators), all written in one MULTI/EXEC transaction. A commit with
+ * table changes sets and deletes only the fields changed; one without replaces the hashes
+ * whole. `load` reads the keys in one MULTI/EXEC too, so a reader sees the old or the new
+ * state, never part of one; a transaction that Redis refuses (e.g. out of memory, EXECABORT)
+ * applies nothing. Durability is Redis's own (AOF/RDB settings): a Redis without persistence
+ * loses the state when it restarts.
  */
 export class RedisStateStore implements StateStore {
   readonly #redis: Redis;
   readonly #owned: boolean;
   readonly #closed = { value: false };
-  /** The key holding the committed state. */
+  readonly #prefix: string;
+  /** The key holding the committed header and detectors. */
   readonly stateKey: string;
   /** The key holding the committed batch number. */
   readonly batchKey: string;
@@ -23,24 +30,71 @@ export class RedisStateStore implements StateStore {
   /**
    * @param redis a `redis://` URL (a connection is opened and closed by this store) or an
    *   ioredis connection (shared; not closed by this store).
-   * @param prefix key prefix, e.g. `recover:pipeline-a`; keys are `<prefix>:state` and `<prefix>:batch`.
+   * @param prefix key prefix, e.g. `recover:pipeline-a`; keys are `<prefix>:state`, `<prefix>:batch`
+   *   and `<prefix>:table:<name>`.
    */
   constructor(redis: string | Redis, prefix: string) {
     if (prefix.length === 0) throw new RangeError("RedisStateStore: empty key prefix");
     this.#owned = typeof redis === "string";
     this.#redis = typeof redis === "string" ? connectRedis(redis) : redis;
+    this.#prefix = prefix;
     this.stateKey = `${prefix}:state`;
     this.batchKey = `${prefix}:batch`;
   }
 
-  async load(): Promise<CommittedState | null> {
-    const text = await this.#redis.get(this.stateKey);
-    return text === null ? null : parseCommittedState(text, `redis key ${this.stateKey}`);
+  /** The hash holding table `name`. */
+  tableKey(name: string): string {
+    return `${this.#prefix}:table:${name}`;
   }
 
-  async commit(state: CommittedState): Promise<void> {
-    const text = serializeCommittedState(state);
-    const results = await this.#redis.multi().set(this.stateKey, text).set(this.batchKey, String(state.batch)).exec();
+  async load(): Promise<CommittedState | null> {
+    // The table names are in the state; read it, then it and the tables it names atomically,
+    // again if a commit changed the names in between.
+    for (let attempt = 0; ; attempt++) {
+      const first = await this.#redis.get(this.stateKey);
+      if (first === null) return null;
+      const names = tableNames(first, this.stateKey);
+      const tx = this.#redis.multi().get(this.stateKey);
+      for (const name of names) tx.hgetall(this.tableKey(name));
+      const results = await tx.exec();
+      if (results === null) throw new Error(`RedisStateStore: load of ${this.stateKey} aborted`);
+      for (const [err] of results) if (err) throw new Error(`RedisStateStore: load of ${this.stateKey} failed: ${err.message}`, { cause: err });
+      const text = results[0][1] as string | null;
+      if (text === null) return null;
+      const { state, doc } = parseStateDocument(text, `redis key ${this.stateKey}`);
+      if (!sameNames(namesIn(doc), names)) {
+        if (attempt >= 5) throw new Error(`RedisStateStore: the tables of ${this.stateKey} kept changing during load`);
+        continue;
+      }
+      const tables = new Map<string, Map<string, string>>();
+      names.forEach((name, i) => tables.set(name, new Map(Object.entries(results[i + 1][1] as Record<string, string>))));
+      return { ...state, tables };
+    }
+  }
+
+  async commit(state: CommittedState, changes?: StateTableChanges): Promise<void> {
+    const tables: StateTables = state.tables ?? new Map();
+    const names = [...tables.keys()];
+    const text = serializeCommittedState({ ...state, tables: new Map() }, { tables_in: names });
+    const tx = this.#redis.multi().set(this.stateKey, text).set(this.batchKey, String(state.batch));
+    if (changes === undefined) {
+      for (const name of names) {
+        tx.del(this.tableKey(name));
+        hset(tx, this.tableKey(name), tables.get(name) ?? new Map());
+      }
+    } else {
+      for (const [name, entries] of changes) {
+        const set = new Map<string, string>();
+        const deleted: string[] = [];
+        for (const [key, value] of entries) {
+          if (value === null) deleted.push(key);
+          else set.set(key, value);
+        }
+        hset(tx, this.tableKey(name), set);
+        for (let i = 0; i < deleted.length; i += FIELDS_PER_COMMAND) tx.hdel(this.tableKey(name), ...deleted.slice(i, i + FIELDS_PER_COMMAND));
+      }
+    }
+    const results = await tx.exec();
     if (results === null) throw new Error(`RedisStateStore: transaction on ${this.stateKey} aborted`);
     for (const [err] of results) {
       if (err) throw new Error(`RedisStateStore: commit of ${this.stateKey} failed: ${err.message}`, { cause: err });
@@ -55,4 +109,31 @@ export class RedisStateStore implements StateStore {
     if (this.#redis.status === "ready") await this.#redis.quit();
     else this.#redis.disconnect();
   }
+}
+
+/** Queues HSETs of `entries` into `tx`, at most FIELDS_PER_COMMAND fields each. */
+function hset(tx: ReturnType<Redis["multi"]>, key: string, entries: ReadonlyMap<string, string>): void {
+  let args: string[] = [];
+  for (const [field, value] of entries) {
+    args.push(field, value);
+    if (args.length === 2 * FIELDS_PER_COMMAND) {
+      tx.hset(key, ...args);
+      args = [];
+    }
+  }
+  if (args.length > 0) tx.hset(key, ...args);
+}
+
+/** The table names a stored state lists (none for a state written before tables). */
+function tableNames(text: string, where: string): string[] {
+  return namesIn(parseStateDocument(text, `redis key ${where}`).doc);
+}
+
+function namesIn(doc: Record<string, unknown>): string[] {
+  const names = doc["tables_in"];
+  return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((n, i) => n === b[i]);
 }

@@ -1,4 +1,4 @@
-import type { CommittedState } from "./committed-state";
+import type { CommittedState, StateTableChanges } from "./committed-state";
 
 /**
  * Durable storage of the detector state across micro-batches. A store has one writer: two loops
@@ -9,10 +9,15 @@ export interface StateStore {
   load(): Promise<CommittedState | null>;
   /**
    * Atomically replaces the committed state: after it resolves, `load` (also after a crash or
-   * restart) returns this state; if it rejects or the process dies during it, `load` returns
-   * either this state or the previous one, never a mix. Files are fsync'd before it resolves.
+   * restart) returns this state, tables included; if it rejects or the process dies during it,
+   * `load` returns either this state or the previous one, never a mix. Files are fsync'd before
+   * it resolves.
+   *
+   * @param changes the entries of `state.tables` set (JSON text) or deleted (null) since this
+   *   store's last commit: a store may write only these. Absent: the tables are written whole.
+   *   They must be exact; a caller that is unsure (after a failed commit) passes none.
    */
-  commit(state: CommittedState): Promise<void>;
+  commit(state: CommittedState, changes?: StateTableChanges): Promise<void>;
   /** Releases the store's resources (connections). Idempotent. */
   close(): Promise<void>;
 }

@@ -9,6 +9,11 @@
  * bookkeeping and open chains are evicted once the watermark passes them by their horizon;
  * business keys grow with the number of distinct keys (`business_key_retention_ms` caps
  * them); anomaly history keeps the weeks its baseline needs.
+ *
+ * Committed in two parts, so a commit costs what a batch changed rather than the whole state:
+ * the keyed tables (`chains`, `businessKeys`: one JSON text per key, the entries a batch set or
+ * deleted listed in `changed` by the stages that touch them) and the rest (`smallJson`: sources,
+ * anomalies, clocks), written whole.
  */
 import type { AnomalyState } from "../anomalies/state";
 import type { ReceivedEvent } from "../event";
@@ -30,10 +35,26 @@ export interface DetectorState {
   maxEventTime: number;
   /** Input lines consumed so far: the next batch's lines are numbered after them. */
   lines: number;
+  /** Keys of each keyed table set or deleted since the last `takeChanges` (see `markChanged`). */
+  readonly changed: { readonly [T in TableName]: Set<string> };
 }
 
+/** The keyed tables of a state, committed entry by entry. */
+export const TABLE_NAMES = ["chains", "businessKeys"] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+/** Table -> key -> the entry's JSON text. */
+export type TableTexts = Map<string, Map<string, string>>;
+/** What a batch changed: table -> key -> the entry's new JSON text, or null when it was deleted. */
+export type TableChanges = Map<string, Map<string, string | null>>;
+
 export function emptyDetectorState(): DetectorState {
-  return { sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies: null, maxEventTime: -Infinity, lines: 0 };
+  return { sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies: null, maxEventTime: -Infinity, lines: 0, changed: { chains: new Set(), businessKeys: new Set() } };
+}
+
+/** Records that `key` of `table` was set or deleted: every writer of a keyed table calls it. */
+export function markChanged(state: DetectorState, table: TableName, key: string): void {
+  state.changed[table].add(key);
 }
 
 const registry = new Map<string, DetectorState>();
@@ -56,27 +77,101 @@ export function dropDetectorState(id: string): void {
   registry.delete(id);
 }
 
-/** JSON form: Maps and Sets become tagged arrays; events stay as they are. */
+/** JSON replacer of the committed forms: Maps and Sets become tagged arrays, infinities tagged numbers. */
+function tagged(_key: string, value: unknown): unknown {
+  if (value instanceof Map) return { $map: [...value.entries()] };
+  if (value instanceof Set) return { $set: [...value.values()] };
+  if (value === Infinity) return { $num: "Infinity" };
+  if (value === -Infinity) return { $num: "-Infinity" };
+  return value;
+}
+
+/** JSON reviver undoing `tagged`. */
+function untagged(_key: string, value: unknown): unknown {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v["$map"])) return new Map(v["$map"] as Array<[unknown, unknown]>);
+    if (Array.isArray(v["$set"])) return new Set(v["$set"] as unknown[]);
+    if (typeof v["$num"] === "string") return Number(v["$num"]);
+  }
+  return value;
+}
+
+/** The whole state as one JSON text (tests, and the form committed before the split). */
 export function toJson(state: DetectorState): string {
-  return JSON.stringify(state, (_key, value: unknown) => {
-    if (value instanceof Map) return { $map: [...value.entries()] };
-    if (value instanceof Set) return { $set: [...value.values()] };
-    if (value === Infinity) return { $num: "Infinity" };
-    if (value === -Infinity) return { $num: "-Infinity" };
-    return value;
-  });
+  const { sources, chains, businessKeys, anomalies, maxEventTime, lines } = state;
+  return JSON.stringify({ sources, chains, businessKeys, anomalies, maxEventTime, lines }, tagged);
+}
+
+/** The state without its keyed tables, as JSON: what a commit writes whole. */
+export function smallJson(state: DetectorState): string {
+  const { sources, anomalies, maxEventTime, lines } = state;
+  return JSON.stringify({ sources, chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines }, tagged);
+}
+
+/**
+ * The keyed-table entries changed since the last call, as JSON texts (null: deleted), and
+ * forgets them: the next call lists only later changes.
+ */
+export function takeChanges(state: DetectorState): TableChanges {
+  const out: TableChanges = new Map();
+  for (const table of TABLE_NAMES) {
+    const entries = state[table] as Map<string, unknown>;
+    const changes = new Map<string, string | null>();
+    for (const key of state.changed[table]) {
+      const value = entries.get(key);
+      changes.set(key, value === undefined ? null : JSON.stringify(value, tagged));
+    }
+    state.changed[table].clear();
+    out.set(table, changes);
+  }
+  return out;
+}
+
+/**
+ * Applies `changes` to `tables` in place and returns the changes that undo them (the texts
+ * replaced, null where an entry was added). Entries that leave a text as it was (a chain
+ * ticked by the watermark without news) are removed from `changes`: a store writes none of them.
+ */
+export function applyChanges(tables: TableTexts, changes: TableChanges): TableChanges {
+  const undo: TableChanges = new Map();
+  for (const [table, entries] of changes) {
+    let texts = tables.get(table);
+    if (texts === undefined) tables.set(table, (texts = new Map()));
+    const back = new Map<string, string | null>();
+    for (const [key, text] of entries) {
+      const before = texts.get(key) ?? null;
+      if (text === before) {
+        entries.delete(key);
+        continue;
+      }
+      if (!back.has(key)) back.set(key, before);
+      if (text === null) texts.delete(key);
+      else texts.set(key, text);
+    }
+    undo.set(table, back);
+  }
+  return undo;
+}
+
+/**
+ * The state committed as `smallJson` text plus keyed-table texts. A text of the older whole
+ * form (`toJson`, tables inside) is read too; its table entries count as changed, so the next
+ * commit writes them to the tables.
+ */
+export function fromCommitted(small: string, tables: TableTexts): DetectorState {
+  const state = fromJson(small);
+  for (const table of TABLE_NAMES) {
+    const entries = state[table] as Map<string, unknown>;
+    for (const key of entries.keys()) markChanged(state, table, key);
+    for (const [key, text] of tables.get(table) ?? []) entries.set(key, JSON.parse(text, untagged));
+  }
+  return state;
 }
 
 export function fromJson(text: string): DetectorState {
-  const state = JSON.parse(text, (_key, value: unknown) => {
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      const v = value as Record<string, unknown>;
-      if (Array.isArray(v["$map"])) return new Map(v["$map"] as Array<[unknown, unknown]>);
-      if (Array.isArray(v["$set"])) return new Set(v["$set"] as unknown[]);
-      if (typeof v["$num"] === "string") return Number(v["$num"]);
-    }
-    return value;
-  }) as DetectorState;
+  const parsed = JSON.parse(text, untagged) as Omit<DetectorState, "changed">;
+  const state: DetectorState = { ...parsed, changed: { chains: new Set(), businessKeys: new Set() } };
   // A state committed by an earlier version, in the current forms.
   for (const source of state.sources.values()) {
     (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);

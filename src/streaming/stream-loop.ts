@@ -6,7 +6,7 @@ import type { DeadLetter } from "../event";
 import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
 import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
 import type { StateStore } from "../state/state-store";
-import { detectorState, dropDetectorState, emptyDetectorState, fromJson, registerDetectorState, stateSize, toJson, type DetectorState } from "./detector-state";
+import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
 
 /**
@@ -112,6 +112,7 @@ export interface StreamCounters {
 }
 
 interface Checkpoint {
+  /** `smallJson` of the detector state (its keyed tables are the committed state's `tables`); a state committed before tables holds `toJson`, the whole state. */
   readonly detectors: string;
   readonly offsets: OutputOffsets;
   readonly counters: StreamCounters;
@@ -168,7 +169,12 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   const committed = await o.store.load();
   let batch = committed?.batch ?? 0;
   let checkpoint: Checkpoint = committed === null ? freshCheckpoint() : (committed.detectors as Checkpoint);
-  registerDetectorState(stateId, fromJson(checkpoint.detectors));
+  // The committed table entries (texts), kept to roll back to and for the stores' snapshots.
+  const tables: TableTexts = new Map([...(committed?.tables ?? [])].map(([name, entries]) => [name, new Map(entries)]));
+  // The next commit writes the tables whole (first of this process, or after a failed one,
+  // when what the store holds is not known for sure); otherwise only what the batch changed.
+  let writeAllTables = true;
+  registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
   truncateOutputs(files, checkpoint.offsets);
   const duck = o.duckdb ? await DuckDbStreamSink.open(path.join(o.outDir, "recovery.duckdb"), o.config) : null;
   await duck?.rollbackAfter(batch);
@@ -260,9 +266,19 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
         pending = result.stats.pending_deadlines;
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
-        const next: Checkpoint = { detectors: toJson(detectorState(stateId)), offsets: to, counters: structuredClone(counters), messages: [...committedMessages] };
         const ds = detectorState(stateId);
-        await o.store.commit({ batch: batch + 1, watermark: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, maxEventTime: Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0, detectors: next });
+        const next: Checkpoint = { detectors: smallJson(ds), offsets: to, counters: structuredClone(counters), messages: [...committedMessages] };
+        const changes = takeChanges(ds);
+        const undo = applyChanges(tables, changes);
+        try {
+          const time = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0;
+          await o.store.commit({ batch: batch + 1, watermark: time, maxEventTime: time, detectors: next, tables }, writeAllTables ? undefined : changes);
+        } catch (err) {
+          applyChanges(tables, undo);
+          writeAllTables = true;
+          throw err;
+        }
+        writeAllTables = false;
         // Only a commit that went through is what a failure rolls back to.
         checkpoint = next;
         batch += 1;
@@ -278,7 +294,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         Object.assign(counters, structuredClone(checkpoint.counters));
         committedMessages.clear();
         for (const [k, v] of checkpoint.messages) committedMessages.set(k, v);
-        registerDetectorState(stateId, fromJson(checkpoint.detectors));
+        registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
         truncateOutputs(files, checkpoint.offsets);
         await duck?.rollbackAfter(batch);
         // Retried in place first: a sink down for a minute must not spend the messages'
@@ -337,7 +353,7 @@ async function refreshRates(rates: { table: RateTable | null; day: string; retry
 }
 
 function freshCheckpoint(): Checkpoint {
-  const detectors = toJson(emptyDetectorState());
+  const detectors = smallJson(emptyDetectorState());
   return {
     detectors,
     offsets: { events: 0, flags: 0, deadLetters: 0 },

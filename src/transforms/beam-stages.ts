@@ -8,7 +8,7 @@ import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { statsFor, timed } from "../pipelines/run-stats";
 import { isChainClosed, judgeChain, lastStepTime, newChainState, recordChainStep } from "./check-dependency-chains";
-import { detectorState } from "../streaming/detector-state";
+import { detectorState, markChanged } from "../streaming/detector-state";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
 import { newSourceState, onSourceEvent, onSourceWatermark } from "./recover-source-stream";
@@ -239,6 +239,7 @@ function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageC
   const judged = judgeChain(state, chain, value, clock.ms, clock.final);
   if (!clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms) ds.chains.delete(key);
   else ds.chains.set(key, state);
+  markChanged(ds, "chains", key);
   return judged;
 }
 
@@ -285,6 +286,7 @@ function judgeBusinessKeyMembers(key: string, members: Keyed[], config: Recovery
   const state = ds.businessKeys.get(key) ?? { first: null };
   const findings = judgeBusinessKey(state, config.uniqueness[members[0].index], members[0].value, members.map((m) => m.event));
   ds.businessKeys.set(key, state);
+  markChanged(ds, "businessKeys", key);
   return findings;
 }
 
@@ -313,7 +315,11 @@ export function stageClock(parts: Iterable<number>, stateId: string, config: Rec
   const clock = { ms: final ? max : max - config.allowed_lateness_ms, final };
   const retention = config.business_key_retention_ms;
   if (retention !== null) {
-    for (const [key, state] of ds.businessKeys) if (state.first !== null && state.first.eventTime < clock.ms - retention) ds.businessKeys.delete(key);
+    for (const [key, state] of ds.businessKeys) {
+      if (state.first === null || state.first.eventTime >= clock.ms - retention) continue;
+      ds.businessKeys.delete(key);
+      markChanged(ds, "businessKeys", key);
+    }
   }
   return clock;
 }

@@ -9,7 +9,7 @@ const PORT = Number(process.env.REDIS_PORT ?? 6379);
 const URL = `redis://127.0.0.1:${PORT}/0`;
 const RUN = `test-state-${process.pid}-${Date.now()}`;
 const service: { redis: RunningService | null } = { redis: null };
-const state = (batch: number, detectors: unknown = { ids: [`e${batch}`] }): CommittedState => ({ batch, watermark: batch * 1000, maxEventTime: batch * 1000 + 5, detectors });
+const state = (batch: number, detectors: unknown = { ids: [`e${batch}`] }, tables: Map<string, Map<string, string>> = new Map()): CommittedState => ({ batch, watermark: batch * 1000, maxEventTime: batch * 1000 + 5, detectors, tables });
 
 before(() => {
   service.redis = startService("redis");
@@ -114,6 +114,50 @@ test("a stored value that is not a state is an error", async () => {
   try {
     await admin.set(store.stateKey, "{broken");
     await assert.rejects(store.load(), /not JSON/);
+  } finally {
+    await store.close();
+    await admin.quit();
+  }
+});
+
+test("tables: a commit with changes sets and deletes only those fields; one without replaces the hashes; all in one transaction", async () => {
+  const store = new RedisStateStore(URL, `${RUN}:g`);
+  const admin = connectRedis(URL);
+  try {
+    const t1 = new Map([["chains", new Map([["a", '{"n":1}'], ["b", '{"n":2}']])]]);
+    await store.commit(state(1, { s: 1 }, t1));
+    assert.deepEqual(await store.load(), state(1, { s: 1 }, t1));
+    const t2 = new Map([["chains", new Map([["a", '{"n":10}'], ["c", "[3]"]])], ["keys", new Map([["k", "null"]])]]);
+    await store.commit(state(2, { s: 2 }, t2), new Map([["chains", new Map([["a", '{"n":10}'], ["b", null], ["c", "[3]"]])], ["keys", new Map([["k", "null"]])]]));
+    const other = new RedisStateStore(URL, `${RUN}:g`);
+    assert.deepEqual(await other.load(), state(2, { s: 2 }, t2));
+    await other.close();
+    assert.deepEqual(await admin.hgetall(store.tableKey("chains")), { a: '{"n":10}', c: "[3]" });
+    // Refused (OOM): neither the state nor a table field changes.
+    const before = (await admin.config("GET", "maxmemory")) as string[];
+    await admin.config("SET", "maxmemory", "1");
+    try {
+      await assert.rejects(store.commit(state(3, { s: 3 }, t2), new Map([["chains", new Map([["a", null]])]])), /OOM|EXECABORT/);
+    } finally {
+      await admin.config("SET", "maxmemory", before[1]);
+    }
+    assert.deepEqual(await store.load(), state(2, { s: 2 }, t2));
+    // Whole: fields the tables no longer hold are gone.
+    const t4 = new Map([["chains", new Map([["z", "1"]])], ["keys", new Map<string, string>()]]);
+    await store.commit(state(4, { s: 4 }, t4));
+    assert.deepEqual(await store.load(), state(4, { s: 4 }, t4));
+  } finally {
+    await store.close();
+    await admin.quit();
+  }
+});
+
+test("a state written before tables (format 1) loads with empty tables", async () => {
+  const store = new RedisStateStore(URL, `${RUN}:h`);
+  const admin = connectRedis(URL);
+  try {
+    await admin.set(store.stateKey, JSON.stringify({ format: "event-recovery-state/1", batch: 7, watermark: 1, maxEventTime: 2, detectors: { old: true } }));
+    assert.deepEqual(await store.load(), { batch: 7, watermark: 1, maxEventTime: 2, detectors: { old: true }, tables: new Map() });
   } finally {
     await store.close();
     await admin.quit();

@@ -1,12 +1,13 @@
 /**
  * The committed form of the detector state: a round trip keeps every decision, and a state
  * committed before dedup ids were kept as numbers, or gap sightings as columns, is read in the
- * current form. Also the gap sightings' own semantics (earliest time, kept until due).
+ * current form. The split committed form (small part plus keyed-table texts, written as changes)
+ * gives back the same state. Also the gap sightings' own semantics (earliest time, kept until due).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ReceivedEvent } from "../../src/event";
-import { emptyDetectorState, fromJson, toJson } from "../../src/streaming/detector-state";
+import { applyChanges, emptyDetectorState, fromCommitted, fromJson, markChanged, smallJson, takeChanges, toJson, type TableTexts } from "../../src/streaming/detector-state";
 import { dedupeEvent } from "../../src/transforms/dedupe-by-event-id";
 import { newSourceState } from "../../src/transforms/recover-source-stream";
 import { judgeNearDuplicate } from "../../src/transforms/discard-near-duplicates";
@@ -93,4 +94,42 @@ test("fromJson: near-duplicate entries committed with text fingerprints are hash
   const f = judgeNearDuplicate(source.nearDuplicates, ev({ id: "b", t: sec(0) + 200, data: { x: 1 } }), 1000, "data");
   assert.equal(f?.kind, "near_duplicate");
   assert.equal(f?.detail["duplicate_of"], "a");
+});
+
+test("split form: changes taken, applied to the committed texts and read back give the same state; undo restores the texts", () => {
+  const state = emptyDetectorState();
+  state.sources.set("s1", newSourceState());
+  state.businessKeys.set("k1", { first: null });
+  state.businessKeys.set("k2", { first: null });
+  markChanged(state, "businessKeys", "k1");
+  markChanged(state, "businessKeys", "k2");
+  const tables: TableTexts = new Map();
+  applyChanges(tables, takeChanges(state));
+  assert.deepEqual([...(tables.get("businessKeys") ?? [])].map(([k]) => k), ["k1", "k2"]);
+  assert.equal(fromCommitted(smallJson(state), tables).businessKeys.size, 2);
+  // A batch: k1 deleted, k3 added, k2 touched without a change.
+  state.businessKeys.delete("k1");
+  state.businessKeys.set("k3", { first: null });
+  for (const k of ["k1", "k2", "k3"]) markChanged(state, "businessKeys", k);
+  const before = new Map([...tables].map(([t, e]) => [t, new Map(e)]));
+  const changes = takeChanges(state);
+  assert.equal(takeChanges(state).get("businessKeys")?.size, 0, "taken changes are forgotten");
+  const undo = applyChanges(tables, changes);
+  assert.deepEqual([...(changes.get("businessKeys") ?? [])], [["k1", null], ["k3", JSON.stringify({ first: null })]], "the untouched k2 is not written");
+  const restored = fromCommitted(smallJson(state), tables);
+  assert.equal(toJson(restored), toJson(state));
+  assert.deepEqual([...restored.changed.businessKeys], [], "read back: nothing left to write");
+  applyChanges(tables, undo);
+  assert.deepEqual(tables, before);
+});
+
+test("fromCommitted: a whole-form state (tables inside) is read, its table entries marked for the next commit", () => {
+  const state = emptyDetectorState();
+  state.businessKeys.set("k1", { first: null });
+  const restored = fromCommitted(toJson(state), new Map());
+  assert.equal(toJson(restored), toJson(state));
+  assert.deepEqual([...restored.changed.businessKeys], ["k1"]);
+  const tables: TableTexts = new Map();
+  applyChanges(tables, takeChanges(restored));
+  assert.equal(tables.get("businessKeys")?.get("k1"), JSON.stringify({ first: null }));
 });
