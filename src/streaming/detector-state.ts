@@ -11,9 +11,11 @@
  * them); anomaly history keeps the weeks its baseline needs.
  *
  * Committed in two parts, so a commit costs what a batch changed rather than the whole state:
- * the keyed tables (`chains`, `businessKeys`: one JSON text per key, the entries a batch set or
- * deleted listed in `changed` by the stages that touch them) and the rest (`smallJson`: sources,
- * anomalies, clocks), written whole.
+ * keyed tables, one JSON text per entry, of which a commit writes the entries its batch set or
+ * deleted (`chains` and `businessKeys`, listed in `changed` by the stages that touch them; each
+ * source's dedup ids and used sequence numbers, tables `dedupIds` and `sequenceNumbers` keyed
+ * `JSON.stringify([source, key])`, tracked by their `TrackedMap`), and the rest (`smallJson`:
+ * the sources without those maps, anomalies, clocks), written whole.
  */
 import type { AnomalyState } from "../anomalies/state";
 import type { ReceivedEvent } from "../event";
@@ -23,6 +25,7 @@ import type { SourceState } from "../transforms/recover-source-stream";
 import { upgradeDedupState, type DedupState } from "../transforms/dedupe-by-event-id";
 import { upgradeGapState, type GapState } from "../transforms/detect-sequence-gaps";
 import { upgradeNearDuplicateState } from "../transforms/discard-near-duplicates";
+import { TrackedMap } from "./tracked-map";
 
 export interface DetectorState {
   readonly sources: Map<string, SourceState>;
@@ -39,9 +42,21 @@ export interface DetectorState {
   readonly changed: { readonly [T in TableName]: Set<string> };
 }
 
-/** The keyed tables of a state, committed entry by entry. */
+/** The state's own keyed tables, committed entry by entry. */
 export const TABLE_NAMES = ["chains", "businessKeys"] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
+
+/** A per-source map committed as a table: how to reach it in a source's state. */
+interface SourceTable {
+  get(source: SourceState): Map<unknown, unknown>;
+  set(source: SourceState, map: Map<unknown, unknown>): void;
+}
+
+/** The per-source maps committed entry by entry (they grow with the dedup horizon's traffic). */
+const SOURCE_TABLES: ReadonlyArray<[string, SourceTable]> = [
+  ["dedupIds", { get: (s) => s.dedup.kept, set: (s, map) => ((s.dedup as { kept: unknown }).kept = map) }],
+  ["sequenceNumbers", { get: (s) => s.gaps.used, set: (s, map) => ((s.gaps as { used: unknown }).used = map) }],
+];
 
 /** Table -> key -> the entry's JSON text. */
 export type TableTexts = Map<string, Map<string, string>>;
@@ -105,7 +120,9 @@ export function toJson(state: DetectorState): string {
 
 /** The state without its keyed tables, as JSON: what a commit writes whole. */
 export function smallJson(state: DetectorState): string {
-  const { sources, anomalies, maxEventTime, lines } = state;
+  const { anomalies, maxEventTime, lines } = state;
+  const sources = new Map<string, SourceState>();
+  for (const [name, s] of state.sources) sources.set(name, { ...s, dedup: { ...s.dedup, kept: new Map() }, gaps: { ...s.gaps, used: new Map() } });
   return JSON.stringify({ sources, chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines }, tagged);
 }
 
@@ -125,7 +142,29 @@ export function takeChanges(state: DetectorState): TableChanges {
     state.changed[table].clear();
     out.set(table, changes);
   }
+  for (const [table, access] of SOURCE_TABLES) {
+    const changes = new Map<string, string | null>();
+    for (const [name, source] of state.sources) {
+      const map = access.get(source);
+      // A source new since the last call holds a plain Map: all its entries are changes.
+      const keys = map instanceof TrackedMap ? map.takeChanged() : map.keys();
+      for (const key of keys) {
+        const value = map.get(key);
+        changes.set(JSON.stringify([name, key]), value === undefined ? null : JSON.stringify(value, tagged));
+      }
+      if (!(map instanceof TrackedMap)) access.set(source, trackedCopy(map));
+    }
+    out.set(table, changes);
+  }
   return out;
+}
+
+/** `map`'s entries in a TrackedMap with no changes recorded. */
+function trackedCopy(map: Map<unknown, unknown>): TrackedMap<unknown, unknown> {
+  const tracked = new TrackedMap<unknown, unknown>();
+  for (const [k, v] of map) tracked.set(k, v);
+  tracked.takeChanged();
+  return tracked;
 }
 
 /**
@@ -155,9 +194,9 @@ export function applyChanges(tables: TableTexts, changes: TableChanges): TableCh
 }
 
 /**
- * The state committed as `smallJson` text plus keyed-table texts. A text of the older whole
- * form (`toJson`, tables inside) is read too; its table entries count as changed, so the next
- * commit writes them to the tables.
+ * The state committed as `smallJson` text plus keyed-table texts, with its per-source tables
+ * tracked. A text of the older whole form (`toJson`, tables inside) is read too; its table
+ * entries count as changed, so the next commit writes them to the tables.
  */
 export function fromCommitted(small: string, tables: TableTexts): DetectorState {
   const state = fromJson(small);
@@ -165,6 +204,23 @@ export function fromCommitted(small: string, tables: TableTexts): DetectorState 
     const entries = state[table] as Map<string, unknown>;
     for (const key of entries.keys()) markChanged(state, table, key);
     for (const [key, text] of tables.get(table) ?? []) entries.set(key, JSON.parse(text, untagged));
+  }
+  for (const [table, access] of SOURCE_TABLES) {
+    const maps = new Map<string, TrackedMap<unknown, unknown>>();
+    for (const name of state.sources.keys()) maps.set(name, new TrackedMap());
+    for (const [key, text] of tables.get(table) ?? []) {
+      const [name, k] = JSON.parse(key) as [string, unknown];
+      const map = maps.get(name);
+      if (map === undefined) throw new Error(`state: ${table} entry ${key} of a source the state does not hold`);
+      map.set(k, JSON.parse(text, untagged));
+    }
+    for (const [name, source] of state.sources) {
+      const map = maps.get(name) as TrackedMap<unknown, unknown>;
+      map.takeChanged();
+      // Entries of the whole form are changes: the next commit writes them to the table.
+      for (const [k, v] of access.get(source)) map.set(k, v);
+      access.set(source, map);
+    }
   }
   return state;
 }

@@ -8,6 +8,10 @@ import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
 import type { StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
+import { TrackedMap } from "./tracked-map";
+
+/** The committed state's table of message ids committed within the dedup horizon. */
+const MESSAGES_TABLE = "messages";
 
 /**
  * A batch that fails is retried in place this many times more (its messages kept, their leases
@@ -116,7 +120,10 @@ interface Checkpoint {
   readonly detectors: string;
   readonly offsets: OutputOffsets;
   readonly counters: StreamCounters;
-  /** Message ids committed within the dedup horizon -> publish time (epoch ms). */
+  /**
+   * Empty: the message ids committed within the dedup horizon are the table `messages` (id ->
+   * publish time, epoch ms). A state committed before held them here.
+   */
   readonly messages: Array<[string, number]>;
 }
 
@@ -180,7 +187,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   await duck?.rollbackAfter(batch);
 
   const counters: StreamCounters = structuredClone(checkpoint.counters);
-  const committedMessages = new Map<string, number>(checkpoint.messages);
+  let committedMessages = committedMessagesOf(tables, checkpoint);
   // Every line consumed is in `lines` (redeliveries too: they are lines, see the conservation).
   o.source.skip?.(counters.lines);
   let idleSince = Date.now();
@@ -267,8 +274,9 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         pending = result.stats.pending_deadlines;
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
         const ds = detectorState(stateId);
-        const next: Checkpoint = { detectors: smallJson(ds), offsets: to, counters: structuredClone(counters), messages: [...committedMessages] };
+        const next: Checkpoint = { detectors: smallJson(ds), offsets: to, counters: structuredClone(counters), messages: [] };
         const changes = takeChanges(ds);
+        changes.set(MESSAGES_TABLE, messageChanges(committedMessages));
         const undo = applyChanges(tables, changes);
         try {
           const time = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : 0;
@@ -292,8 +300,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       } catch (err) {
         // Back to the last commit (redeliveries acknowledged before the batch stay counted).
         Object.assign(counters, structuredClone(checkpoint.counters));
-        committedMessages.clear();
-        for (const [k, v] of checkpoint.messages) committedMessages.set(k, v);
+        committedMessages = committedMessagesOf(tables, checkpoint);
         registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
         truncateOutputs(files, checkpoint.offsets);
         await duck?.rollbackAfter(batch);
@@ -362,6 +369,28 @@ function freshCheckpoint(): Checkpoint {
   };
 }
 
+/**
+ * The committed message ids: the table's, and those a checkpoint of the earlier form holds
+ * (recorded as changes, so the next commit writes them to the table).
+ */
+function committedMessagesOf(tables: TableTexts, checkpoint: Checkpoint): TrackedMap<string, number> {
+  const ids = new TrackedMap<string, number>();
+  for (const [id, text] of tables.get(MESSAGES_TABLE) ?? []) ids.set(id, Number(text));
+  ids.takeChanged();
+  for (const [id, time] of checkpoint.messages) ids.set(id, time);
+  return ids;
+}
+
+/** The ids added or forgotten since the last call, as table changes (text: the publish time). */
+function messageChanges(ids: TrackedMap<string, number>): Map<string, string | null> {
+  const changes = new Map<string, string | null>();
+  for (const id of ids.takeChanged()) {
+    const time = ids.get(id);
+    changes.set(id, time === undefined ? null : String(time));
+  }
+  return changes;
+}
+
 /** Adds a batch's message ids; forgets those published more than the horizon before the newest. */
 function rememberMessages(
   seen: Map<string, number>,
@@ -371,7 +400,8 @@ function rememberMessages(
   let newest = -Infinity;
   for (const m of batch) {
     if (m.meta?.message_id == null) continue;
-    const t = m.meta.publish_time === null ? Date.now() : Date.parse(m.meta.publish_time);
+    const published = m.meta.publish_time === null ? NaN : Date.parse(m.meta.publish_time);
+    const t = Number.isFinite(published) ? published : Date.now();
     seen.set(m.meta.message_id, t);
     if (t > newest) newest = t;
   }

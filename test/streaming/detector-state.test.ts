@@ -133,3 +133,38 @@ test("fromCommitted: a whole-form state (tables inside) is read, its table entri
   applyChanges(tables, takeChanges(restored));
   assert.equal(tables.get("businessKeys")?.get("k1"), JSON.stringify({ first: null }));
 });
+
+test("split form: each source's dedup ids and used sequence numbers are tables, written as the entries a batch changed", () => {
+  const state = emptyDetectorState();
+  const source = newSourceState();
+  state.sources.set("s1", source);
+  dedupeEvent(source.dedup, ev({ id: "a", t: sec(0) }), HORIZON);
+  source.gaps.used.set(7, { eventId: "a", eventTime: sec(0) });
+  const tables: TableTexts = new Map();
+  const first = takeChanges(state);
+  assert.deepEqual([...(first.get("dedupIds") ?? [])], [[JSON.stringify(["s1", "a"]), String(sec(0))]], "a new source: all its entries");
+  assert.deepEqual([...(first.get("sequenceNumbers") ?? [])], [[JSON.stringify(["s1", 7]), JSON.stringify({ eventId: "a", eventTime: sec(0) })]]);
+  applyChanges(tables, first);
+  assert.ok(!smallJson(state).includes('"a"'), "the small part holds no table entry");
+  // The next batch: b kept, a forgotten; only those two are written.
+  const live = state.sources.get("s1");
+  assert.ok(live !== undefined);
+  dedupeEvent(live.dedup, ev({ id: "b", t: sec(5) }), HORIZON);
+  live.dedup.kept.delete("a");
+  const second = takeChanges(state);
+  assert.deepEqual([...(second.get("dedupIds") ?? [])], [[JSON.stringify(["s1", "b"]), String(sec(5))], [JSON.stringify(["s1", "a"]), null]]);
+  assert.equal(second.get("sequenceNumbers")?.size, 0);
+  applyChanges(tables, second);
+  const restored = fromCommitted(smallJson(state), tables);
+  assert.equal(toJson(restored), toJson(state));
+  const again = restored.sources.get("s1");
+  assert.ok(again !== undefined);
+  assert.equal(dedupeEvent(again.dedup, ev({ id: "b", t: sec(5) }), HORIZON).finding?.kind, "duplicate", "the restored ids still decide");
+  dedupeEvent(again.dedup, ev({ id: "c", t: sec(6) }), HORIZON);
+  assert.deepEqual([...(takeChanges(restored).get("dedupIds")?.keys() ?? [])], [JSON.stringify(["s1", "c"])], "restored maps track changes again");
+});
+
+test("fromCommitted: a table entry of a source the state does not hold is an error", () => {
+  const tables: TableTexts = new Map([["dedupIds", new Map([[JSON.stringify(["ghost", "a"]), "1"]])]]);
+  assert.throws(() => fromCommitted(smallJson(emptyDetectorState()), tables), /ghost/);
+});
