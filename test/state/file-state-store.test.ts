@@ -71,18 +71,11 @@ test("a process killed (SIGKILL) while committing in a loop leaves a complete st
         if (batch === 3) process.stdout.write("committing\\n");
       }
     })();`;
-  for (let round = 0; round < 3; round++) {
-    const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
-    await new Promise((r) => setTimeout(r, 20 + round * 37));
-    child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
-    const loaded = await new FileStateStore(dir).load();
-    assert.ok(loaded !== null && loaded.batch >= 3, "a state survives");
+  await killWhileCommitting(script, dir, (loaded) => {
     const detectors = loaded.detectors as { batch: number; pad: string };
     assert.equal(detectors.batch, loaded.batch, "the state is one commit, not a mix");
     assert.equal(detectors.pad.length, 2_000_000);
-  }
+  });
 });
 
 test("commits with table changes append to the log; load applies them in order; a new store object starts with a snapshot", async () => {
@@ -161,6 +154,20 @@ test("a process killed (SIGKILL) while appending table changes leaves a complete
         if (batch === 3) process.stdout.write("committing\\n");
       }
     })();`;
+  await killWhileCommitting(script, dir, (loaded) => {
+    assert.equal((loaded.detectors as { batch: number }).batch, loaded.batch, "the detectors are of one commit");
+    const t = loaded.tables?.get("t");
+    assert.ok(t !== undefined);
+    assert.equal(t.get("last"), String(loaded.batch), "the tables are of the same commit");
+    assert.deepEqual([...t.keys()].filter((k) => k !== "last").sort(), [`k${loaded.batch - 1}`, `k${loaded.batch}`].sort());
+  });
+});
+
+/**
+ * Three rounds: runs `script` (a process committing in a loop that prints a line after its third
+ * commit), kills it with SIGKILL a little later each round, and checks what a new store loads.
+ */
+async function killWhileCommitting(script: string, dir: string, check: (loaded: CommittedState) => void): Promise<void> {
   for (let round = 0; round < 3; round++) {
     const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
@@ -169,10 +176,6 @@ test("a process killed (SIGKILL) while appending table changes leaves a complete
     await new Promise((r) => child.once("exit", r));
     const loaded = await new FileStateStore(dir).load();
     assert.ok(loaded !== null && loaded.batch >= 3, "a state survives");
-    assert.equal((loaded.detectors as { batch: number }).batch, loaded.batch, "the detectors are of one commit");
-    const t = loaded.tables?.get("t");
-    assert.ok(t !== undefined);
-    assert.equal(t.get("last"), String(loaded.batch), "the tables are of the same commit");
-    assert.deepEqual([...t.keys()].filter((k) => k !== "last").sort(), [`k${loaded.batch - 1}`, `k${loaded.batch}`].sort());
+    check(loaded);
   }
-});
+}
