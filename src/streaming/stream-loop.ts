@@ -151,8 +151,9 @@ export interface StreamSummary extends StreamCounters {
  * Per batch, in this order: the batch's lines go through the pipeline (outputs appended to the
  * JSON-lines files, fsync'd); DuckDB gets them in one transaction tagged with the batch number;
  * extra sinks (BigQuery, Pub/Sub topics) get them at least once; the new detector state, the
- * output file sizes and the counters are committed atomically to the state store; only then are
- * the messages acknowledged. After a crash anywhere, a restart loads the committed state,
+ * output file sizes, the counters and the committed message ids are committed atomically to the
+ * state store (its keyed tables as the entries the batch changed, see `detector-state`); only
+ * then are the messages acknowledged. After a crash anywhere, a restart loads the committed state,
  * truncates the JSON-lines outputs to the committed sizes and deletes DuckDB rows of later
  * batches: the unacknowledged messages are redelivered and processed again from that state, so
  * nothing is lost and nothing is written twice to these sinks. Redeliveries of messages whose
