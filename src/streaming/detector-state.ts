@@ -13,8 +13,8 @@
  * Committed in two parts, so a commit costs what a batch changed rather than the whole state:
  * keyed tables, one JSON text per entry, of which a commit writes the entries its batch set or
  * deleted (`chains` and `businessKeys`, listed in `changed` by the stages that touch them; each
- * source's dedup ids and used sequence numbers, tables `dedupIds` and `sequenceNumbers` keyed
- * `JSON.stringify([source, key])`, tracked by their `TrackedMap`), and the rest (`smallJson`:
+ * source's dedup ids and used sequence numbers, tables `dedupIds:<source>` and
+ * `sequenceNumbers:<source>`, tracked by their `TrackedMap`), and the rest (`smallJson`:
  * the sources without those maps, anomalies, clocks), written whole.
  */
 import type { AnomalyState } from "../anomalies/state";
@@ -50,12 +50,17 @@ export type TableName = (typeof TABLE_NAMES)[number];
 interface SourceTable {
   get(source: SourceState): Map<unknown, unknown>;
   set(source: SourceState, map: Map<unknown, unknown>): void;
+  /** The map's key from its text in the table. */
+  key(text: string): unknown;
 }
 
-/** The per-source maps committed entry by entry (they grow with the dedup horizon's traffic). */
+/**
+ * The per-source maps committed entry by entry (they grow with the dedup horizon's traffic):
+ * event_id -> event time, sequence number -> {eventId, eventTime}.
+ */
 const SOURCE_TABLES: ReadonlyArray<[string, SourceTable]> = [
-  ["dedupIds", { get: (s) => s.dedup.kept, set: (s, map) => ((s.dedup as { kept: unknown }).kept = map) }],
-  ["sequenceNumbers", { get: (s) => s.gaps.used, set: (s, map) => ((s.gaps as { used: unknown }).used = map) }],
+  ["dedupIds", { get: (s) => s.dedup.kept, set: (s, map) => ((s.dedup as { kept: unknown }).kept = map), key: (text) => text }],
+  ["sequenceNumbers", { get: (s) => s.gaps.used, set: (s, map) => ((s.gaps as { used: unknown }).used = map), key: Number }],
 ];
 
 /** Table -> key -> the entry's JSON text. */
@@ -143,18 +148,22 @@ export function takeChanges(state: DetectorState): TableChanges {
     out.set(table, changes);
   }
   for (const [table, access] of SOURCE_TABLES) {
-    const changes = new Map<string, string | null>();
     for (const [name, source] of state.sources) {
+      const changes = new Map<string, string | null>();
       const map = access.get(source);
       // A source new since the last call holds a plain Map: all its entries are changes.
       const keys = map instanceof TrackedMap ? map.takeChanged() : map.keys();
+      // Texts built the fast way for the many entries of a batch: these keys are strings (kept
+      // as they are, with their hashes) or integers, these values finite numbers or plain
+      // objects of strings and finite numbers (nothing for `tagged` to do).
       for (const key of keys) {
         const value = map.get(key);
-        changes.set(JSON.stringify([name, key]), value === undefined ? null : JSON.stringify(value, tagged));
+        const text = value === undefined ? null : typeof value === "number" ? String(value) : JSON.stringify(value);
+        changes.set(typeof key === "number" ? String(key) : (key as string), text);
       }
       if (!(map instanceof TrackedMap)) access.set(source, trackedCopy(map));
+      out.set(`${table}:${name}`, changes);
     }
-    out.set(table, changes);
   }
   return out;
 }
@@ -206,16 +215,17 @@ export function fromCommitted(small: string, tables: TableTexts): DetectorState 
     for (const [key, text] of tables.get(table) ?? []) entries.set(key, JSON.parse(text, untagged));
   }
   for (const [table, access] of SOURCE_TABLES) {
-    const maps = new Map<string, TrackedMap<unknown, unknown>>();
-    for (const name of state.sources.keys()) maps.set(name, new TrackedMap());
-    for (const [key, text] of tables.get(table) ?? []) {
-      const [name, k] = JSON.parse(key) as [string, unknown];
-      const map = maps.get(name);
-      if (map === undefined) throw new Error(`state: ${table} entry ${key} of a source the state does not hold`);
-      map.set(k, JSON.parse(text, untagged));
+    // Entries of a source the state does not hold cannot be placed (an empty table can be
+    // left by a rolled-back commit of a batch that brought a new source).
+    for (const [name, entries] of tables) {
+      if (entries.size === 0) continue;
+      if (name === table || (name.startsWith(`${table}:`) && !state.sources.has(name.slice(table.length + 1)))) {
+        throw new Error(`state: table ${name} names no source the state holds`);
+      }
     }
     for (const [name, source] of state.sources) {
-      const map = maps.get(name) as TrackedMap<unknown, unknown>;
+      const map = new TrackedMap<unknown, unknown>();
+      for (const [key, text] of tables.get(`${table}:${name}`) ?? []) map.set(access.key(key), JSON.parse(text, untagged));
       map.takeChanged();
       // Entries of the whole form are changes: the next commit writes them to the table.
       for (const [k, v] of access.get(source)) map.set(k, v);

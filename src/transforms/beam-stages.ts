@@ -229,17 +229,22 @@ function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageC
   const chain = config.chains[index];
   const existing = ds.chains.get(key);
   const state = existing ?? newChainState(chain);
+  let recorded = false;
   for (const m of members) {
     if ("tick" in m) continue;
     // A step later than the horizon for a chain no longer held (closed and forgotten) would
     // reopen it and repeat its findings: it is not judged (streaming only).
     if (existing === undefined && !clock.final && m.event.event_time < clock.ms - config.dedup_horizon_ms) continue;
     recordChainStep(state, chain, m.event);
+    recorded = true;
   }
+  const sizes = [state.judged.size, state.missingFlagged.size];
   const judged = judgeChain(state, chain, value, clock.ms, clock.final);
-  if (!clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms) ds.chains.delete(key);
+  const forget = !clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms;
+  if (forget) ds.chains.delete(key);
   else ds.chains.set(key, state);
-  markChanged(ds, "chains", key);
+  // Most chains are only ticked by the watermark, without news: those are not written again.
+  if (existing === undefined || recorded || forget || state.judged.size !== sizes[0] || state.missingFlagged.size !== sizes[1]) markChanged(ds, "chains", key);
   return judged;
 }
 

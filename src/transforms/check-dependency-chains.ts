@@ -67,7 +67,11 @@ export function stepDeadline(state: ChainState, chain: ChainConfig, index: numbe
   return null;
 }
 
-/** Judges what the watermark has decided. Returns new findings and how many deadlines are pending. */
+/**
+ * Judges what the watermark has decided. Returns new findings and how many deadlines are pending.
+ * Changes `state` only by adding to `judged` (and with it `missingFlagged`) or removing from
+ * `missingFlagged`: the streaming stage tells a changed chain by those sets' sizes.
+ */
 export function judgeChain(state: ChainState, chain: ChainConfig, key: string, watermark: number, final: boolean): { findings: Finding[]; pending: number } {
   const findings: Finding[] = [];
   let last = -1;

@@ -233,8 +233,9 @@ export function eventIdsOf(file: string): string[] {
 
 /**
  * Claims a Redis database (1..15) no other holder uses: `SET stream-test:owner <token> NX`
- * in it, then clears the stream's fixed keys there (`recover:state`, `recover:batch`: the CLI
- * has no key-prefix option). `release` deletes the claim and the keys.
+ * in it, then clears the stream's fixed keys there (`recover:state`, `recover:batch` and the
+ * table hashes `recover:table:*`: the CLI has no key-prefix option). `release` deletes the
+ * claim and the keys.
  */
 export async function claimRedisDb(token: string): Promise<{ url: string; db: number; release(): Promise<void> }> {
   for (let db = 15; db >= 1; db--) {
@@ -242,7 +243,7 @@ export async function claimRedisDb(token: string): Promise<{ url: string; db: nu
     try {
       const ok = await redis.set("stream-test:owner", token, "EX", 3_600, "NX");
       if (ok !== "OK") continue;
-      await redis.del("recover:state", "recover:batch");
+      await redis.del("recover:state", "recover:batch", ...(await redis.keys("recover:table:*")));
     } finally {
       redis.disconnect();
     }
@@ -253,7 +254,7 @@ export async function claimRedisDb(token: string): Promise<{ url: string; db: nu
       async release() {
         const r = new Redis(url, { maxRetriesPerRequest: 2 });
         try {
-          if ((await r.get("stream-test:owner")) === token) await r.del("stream-test:owner", "recover:state", "recover:batch");
+          if ((await r.get("stream-test:owner")) === token) await r.del("stream-test:owner", "recover:state", "recover:batch", ...(await r.keys("recover:table:*")));
         } finally {
           r.disconnect();
         }
