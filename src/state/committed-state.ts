@@ -88,17 +88,13 @@ export function serializeCommittedState(state: CommittedState, extra: Record<str
 }
 
 /**
- * Parses stored text back into a state.
+ * Parses stored text back into a state, and gives the document's other fields (a store's own,
+ * such as a generation).
  *
  * @param where names the store in error messages (a path or a key).
  * @throws Error when the text is not a stored state of this format (corrupt or foreign data):
  *   a store never guesses.
  */
-export function parseCommittedState(text: string, where: string): CommittedState & { readonly tables: StateTables } {
-  return parseStateDocument(text, where).state;
-}
-
-/** A stored state and the document's other fields (a store's own, such as a generation). */
 export function parseStateDocument(text: string, where: string): { state: CommittedState & { readonly tables: StateTables }; doc: Record<string, unknown> } {
   let doc: unknown;
   try {

@@ -49,11 +49,15 @@ export class RedisStateStore implements StateStore {
 
   async load(): Promise<CommittedState | null> {
     // The table names are in the state; read it, then it and the tables it names atomically,
-    // again if a commit changed the names in between.
+    // again if a commit changed the names in between. A text is parsed again only when a
+    // commit came in between the two reads.
+    const where = `redis key ${this.stateKey}`;
+    const first = await this.#redis.get(this.stateKey);
+    if (first === null) return null;
+    let parsedText = first;
+    let parsed = parseStateDocument(first, where);
     for (let attempt = 0; ; attempt++) {
-      const first = await this.#redis.get(this.stateKey);
-      if (first === null) return null;
-      const names = tableNames(first, this.stateKey);
+      const names = namesIn(parsed.doc);
       const tx = this.#redis.multi().get(this.stateKey);
       for (const name of names) tx.hgetall(this.tableKey(name));
       const results = await tx.exec();
@@ -61,14 +65,17 @@ export class RedisStateStore implements StateStore {
       for (const [err] of results) if (err) throw new Error(`RedisStateStore: load of ${this.stateKey} failed: ${err.message}`, { cause: err });
       const text = results[0][1] as string | null;
       if (text === null) return null;
-      const { state, doc } = parseStateDocument(text, `redis key ${this.stateKey}`);
-      if (!sameNames(namesIn(doc), names)) {
-        if (attempt >= 5) throw new Error(`RedisStateStore: the tables of ${this.stateKey} kept changing during load`);
-        continue;
+      if (text !== parsedText) {
+        parsed = parseStateDocument(text, where);
+        parsedText = text;
       }
-      const tables = new Map<string, Map<string, string>>();
-      names.forEach((name, i) => tables.set(name, new Map(Object.entries(results[i + 1][1] as Record<string, string>))));
-      return { ...state, tables };
+      const now = namesIn(parsed.doc);
+      if (now.length === names.length && now.every((n, i) => n === names[i])) {
+        const tables = new Map<string, Map<string, string>>();
+        names.forEach((name, i) => tables.set(name, new Map(Object.entries(results[i + 1][1] as Record<string, string>))));
+        return { ...parsed.state, tables };
+      }
+      if (attempt >= 5) throw new Error(`RedisStateStore: the tables of ${this.stateKey} kept changing during load`);
     }
   }
 
@@ -125,15 +132,7 @@ function hset(tx: ReturnType<Redis["multi"]>, key: string, entries: ReadonlyMap<
 }
 
 /** The table names a stored state lists (none for a state written before tables). */
-function tableNames(text: string, where: string): string[] {
-  return namesIn(parseStateDocument(text, `redis key ${where}`).doc);
-}
-
 function namesIn(doc: Record<string, unknown>): string[] {
   const names = doc["tables_in"];
   return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
-}
-
-function sameNames(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((n, i) => n === b[i]);
 }
