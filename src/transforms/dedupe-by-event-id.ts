@@ -7,47 +7,70 @@ import { eventFinding, type Finding } from "../flag";
  * Semantics: a later arrival of an event_id already kept, whose event time is within
  * `horizonMs` of the kept copy, is discarded and flagged `duplicate` (action `discard`), one
  * flag per discarded copy, `flag_id = hash(duplicate, event_id, copy ordinal)`. Copies are
- * identical, so which one is kept does not matter. A repeat of the id beyond the horizon is
- * kept and becomes the copy later repeats are compared with. Exact within the horizon; state
- * is one entry per id, evicted once the watermark passes its event time plus the horizon.
+ * identical, so which one is kept does not matter. A repeat of the id beyond the horizon of
+ * every kept copy is kept too (a new event under a reused id), and later repeats are compared
+ * with every kept copy, so a copy of the first that arrives after the second is still caught.
+ * Copy ordinals count per id across its kept copies, so no two flags share a `flag_id`. Exact
+ * within the horizon; state is one entry per id (plus the other kept copies' times for the
+ * rare ids kept more than once), evicted once the watermark passes its latest kept copy's
+ * event time plus the horizon.
  *
  * @example
  * // arrivals: e1 (t=0), e1 (t=0), e1 (t=0)
  * // -> e1 kept; flags duplicate(e1, copy 1), duplicate(e1, copy 2)
+ * // arrivals: e1 (t=0), e1 (t=25 h), e1 (t=0)
+ * // -> both first arrivals kept (25 h apart), the third is duplicate(e1, copy 1) of the first
  */
 export interface DedupState {
-  /** event_id -> event time of its kept copy (a number, so a million ids allocate no objects). */
+  /**
+   * event_id -> event time of its kept copy, the latest when it has several (a number, so a
+   * million ids allocate no objects).
+   */
   readonly kept: Map<string, number>;
-  /** event_id -> copies of the kept one discarded so far; only ids that had a copy. */
+  /** event_id -> copies discarded so far; only ids that had a copy. */
   readonly copies: Map<string, number>;
-  /** event_id -> Pub/Sub message id of the kept copy; only ids whose kept copy had one. */
+  /** event_id -> Pub/Sub message id of the latest kept copy; only ids whose copy had one. */
   readonly messages: Map<string, string>;
+  /** event_id -> event times of its other kept copies; only ids kept more than once (rare). */
+  readonly earlier: Map<string, number[]>;
 }
 
 export function newDedupState(): DedupState {
-  return { kept: new Map(), copies: new Map(), messages: new Map() };
+  return { kept: new Map(), copies: new Map(), messages: new Map(), earlier: new Map() };
 }
 
 /**
- * Records `event` as the kept copy of its id (a new copy count, its message id); `replaces`:
- * the id already had a kept copy (one beyond the horizon), whose counts go.
+ * Records `event` as a kept copy of its id, with its message id; `again`: the id already has
+ * a kept copy (beyond the horizon of this one), which is remembered beside it.
  */
-export function keepId(state: DedupState, event: ReceivedEvent, replaces: boolean): void {
+export function keepId(state: DedupState, event: ReceivedEvent, again: boolean): void {
   const id = event.event_id;
-  state.kept.set(id, event.event_time);
-  if (replaces) state.copies.delete(id);
+  const prior = state.kept.get(id);
+  if (again && prior !== undefined) {
+    const others = state.earlier.get(id) ?? [];
+    others.push(Math.min(prior, event.event_time));
+    state.earlier.set(id, others);
+    state.kept.set(id, Math.max(prior, event.event_time));
+  } else state.kept.set(id, event.event_time);
   const messageId = event.meta.message_id;
   if (messageId !== null) state.messages.set(id, messageId);
-  else if (replaces) state.messages.delete(id);
+  else if (again) state.messages.delete(id);
+}
+
+/** Whether some kept copy of `id` lies within `horizonMs` of `eventTime` (`latest`: its kept time). */
+function withinKeptCopy(state: DedupState, id: string, latest: number, eventTime: number, horizonMs: number): boolean {
+  if (Math.abs(eventTime - latest) <= horizonMs) return true;
+  const others = state.earlier.get(id);
+  return others !== undefined && others.some((t) => Math.abs(eventTime - t) <= horizonMs);
 }
 
 /**
  * A state committed before ids were kept as numbers (`kept` values `{eventTime, copies,
- * messageId}`) in the current form; a current state is returned as it is.
+ * messageId}`), or before `earlier`, in the current form; a current state is returned as it is.
  */
 export function upgradeDedupState(state: DedupState): DedupState {
-  const old = state as unknown as { kept: Map<string, unknown>; copies?: Map<string, number>; messages?: Map<string, string> };
-  if (old.copies !== undefined && old.messages !== undefined) return state;
+  const old = state as unknown as { kept: Map<string, unknown>; copies?: Map<string, number>; messages?: Map<string, string>; earlier?: Map<string, number[]> };
+  if (old.copies !== undefined && old.messages !== undefined) return old.earlier !== undefined ? state : { ...state, earlier: new Map() };
   const next = newDedupState();
   for (const [id, v] of old.kept) {
     if (typeof v === "number") {
@@ -65,13 +88,16 @@ export function upgradeDedupState(state: DedupState): DedupState {
 /** What `dedupeEvent` decided about one arrival. */
 export interface DedupDecision {
   readonly keep: boolean;
+  /** Kept, and its id already had a kept copy (beyond the horizon): see `ReceivedEvent.kept_again`. */
+  readonly keptAgain: boolean;
   readonly finding: Finding | null;
   readonly redelivered: boolean;
 }
 
 /** The two finding-free decisions, shared (one per arrival would be a million allocations a run). */
-const KEEP: DedupDecision = Object.freeze({ keep: true, finding: null, redelivered: false });
-const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, redelivered: true });
+const KEEP: DedupDecision = Object.freeze({ keep: true, keptAgain: false, finding: null, redelivered: false });
+const KEEP_AGAIN: DedupDecision = Object.freeze({ keep: true, keptAgain: true, finding: null, redelivered: false });
+const REDELIVERED: DedupDecision = Object.freeze({ keep: false, keptAgain: false, finding: null, redelivered: true });
 
 /**
  * Decides one arrival: `keep` false means it is a copy (its finding says of what). A Pub/Sub
@@ -80,9 +106,9 @@ const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, r
  */
 export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): DedupDecision {
   const prior = state.kept.get(event.event_id);
-  if (prior === undefined || Math.abs(event.event_time - prior) > horizonMs) {
+  if (prior === undefined || !withinKeptCopy(state, event.event_id, prior, event.event_time, horizonMs)) {
     keepId(state, event, prior !== undefined);
-    return KEEP;
+    return prior === undefined ? KEEP : KEEP_AGAIN;
   }
   const messageId = event.meta.message_id;
   if (messageId !== null && messageId === state.messages.get(event.event_id)) return REDELIVERED;
@@ -90,6 +116,7 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   state.copies.set(event.event_id, copies);
   return {
     keep: false,
+    keptAgain: false,
     redelivered: false,
     finding: eventFinding(event, {
       kind: "duplicate",
@@ -100,12 +127,19 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   };
 }
 
-/** Forgets ids whose kept copy is older than the watermark minus the horizon. */
+/** Forgets kept copies older than the watermark minus the horizon, and ids left with none. */
 export function evictDedupState(state: DedupState, watermark: number, horizonMs: number): void {
+  const limit = watermark - horizonMs;
   for (const [id, eventTime] of state.kept) {
-    if (eventTime >= watermark - horizonMs) continue;
+    if (eventTime >= limit) continue;
     state.kept.delete(id);
     state.copies.delete(id);
     state.messages.delete(id);
+    state.earlier.delete(id);
+  }
+  for (const [id, times] of state.earlier) {
+    const live = times.filter((t) => t >= limit);
+    if (live.length === 0) state.earlier.delete(id);
+    else if (live.length < times.length) state.earlier.set(id, live);
   }
 }
