@@ -33,12 +33,6 @@ export interface ReceivedEvent {
   readonly correctable: boolean;
   /** The event as received (JSON text, BOM and CR removed); possibly rewritten by corrections. */
   readonly raw: string;
-  /**
-   * Set by dedup on a kept event whose id was already kept (an earlier copy beyond the dedup
-   * horizon): findings about it hash its event time into their `flag_id` (`eventFlagId`), so
-   * two kept events under one id never share a `flag_id`. Absent on every other event.
-   */
-  readonly kept_again?: true;
 }
 
 /** What a flag asks an operator or a downstream service to do. */

@@ -34,24 +34,15 @@ export function finding(init: FindingInit): Finding {
 }
 
 /**
- * A finding about one received event: its id, source, type and event time filled in from it,
- * and its `flag_id` from `eventFlagId`.
+ * A finding about one received event: its id, source, type and event time filled in from it.
+ * Its identity ends with the event time (epoch ms): an id repeated beyond the dedup horizon is
+ * kept as another event, and the findings about the two must not share a `flag_id`.
  */
 export function eventFinding(
-  event: Pick<ReceivedEvent, "event_id" | "source" | "event_type" | "event_time" | "kept_again">,
+  event: Pick<ReceivedEvent, "event_id" | "source" | "event_type" | "event_time">,
   init: Omit<FindingInit, "event_id" | "source" | "event_type" | "event_time">,
 ): Finding {
-  const f = finding({ ...init, event_id: event.event_id, source: event.source, event_type: event.event_type, event_time: event.event_time });
-  return event.kept_again === true ? { ...f, flag_id: eventFlagId(f.flag_id, event) } : f;
-}
-
-/**
- * The `flag_id` of a finding about `event`, from the id its identity gives (`flagId`): that
- * id itself, except for an event kept again under an id already kept (beyond the dedup
- * horizon), whose event time is hashed in too, so the two kept events' findings stay apart.
- */
-export function eventFlagId(flagId: string, event: Pick<ReceivedEvent, "event_time" | "kept_again">): string {
-  return event.kept_again === true ? stableId([flagId, "kept_again", event.event_time]) : flagId;
+  return finding({ ...init, identity: [...init.identity, event.event_time], event_id: event.event_id, source: event.source, event_type: event.event_type, event_time: event.event_time });
 }
 
 /** Stamps processing time on a finding. */

@@ -1,9 +1,9 @@
 import type { RecoveryConfig } from "../config";
-import { correctEvent, rewritesEvent, type CorrectEventResult } from "../corrections/correct-event";
+import { correctEvent, rewritesEvent } from "../corrections/correct-event";
 import type { CorrectionEvent } from "../corrections/correction";
 import type { RateTable } from "../corrections/rate-table";
 import type { ReceivedEvent } from "../event";
-import { eventFlagId, type Finding } from "../flag";
+import type { Finding } from "../flag";
 import { getPath, isPlainObject } from "../json-path";
 
 /**
@@ -37,24 +37,10 @@ export function correctKeptEvent(event: ReceivedEvent, rates: RateTable | null, 
     data,
     corrections: Object.prototype.hasOwnProperty.call(obj, "corrections") ? obj["corrections"] : undefined,
   };
-  const result = withEventFlagIds(event, correctEvent(input, rates, config.corrections));
+  const result = correctEvent(input, rates, config.corrections);
   if (!rewritesEvent(input, result)) return { event, findings: result.findings };
   const rewritten = withPath({ ...obj, corrections: result.corrections }, config.envelope.data.split("."), result.data);
   return { event: { ...event, raw: JSON.stringify(rewritten) }, findings: result.findings };
-}
-
-/**
- * The result with its findings' (and this run's corrections') `flag_id`s from `eventFlagId`:
- * unchanged but for an event kept again under an id already kept (`ReceivedEvent.kept_again`).
- */
-function withEventFlagIds(event: ReceivedEvent, result: CorrectEventResult): CorrectEventResult {
-  if (event.kept_again !== true || result.findings.length === 0) return result;
-  const ids = new Map(result.findings.map((f) => [f.flag_id, eventFlagId(f.flag_id, event)]));
-  return {
-    data: result.data,
-    findings: result.findings.map((f) => ({ ...f, flag_id: ids.get(f.flag_id) ?? f.flag_id })),
-    corrections: result.corrections.map((c) => (ids.has(c.flag_id) ? { ...c, flag_id: ids.get(c.flag_id) ?? c.flag_id } : c)),
-  };
 }
 
 function withPath(obj: Record<string, unknown>, steps: string[], value: unknown): Record<string, unknown> {

@@ -88,16 +88,13 @@ export function upgradeDedupState(state: DedupState): DedupState {
 /** What `dedupeEvent` decided about one arrival. */
 export interface DedupDecision {
   readonly keep: boolean;
-  /** Kept, and its id already had a kept copy (beyond the horizon): see `ReceivedEvent.kept_again`. */
-  readonly keptAgain: boolean;
   readonly finding: Finding | null;
   readonly redelivered: boolean;
 }
 
 /** The two finding-free decisions, shared (one per arrival would be a million allocations a run). */
-const KEEP: DedupDecision = Object.freeze({ keep: true, keptAgain: false, finding: null, redelivered: false });
-const KEEP_AGAIN: DedupDecision = Object.freeze({ keep: true, keptAgain: true, finding: null, redelivered: false });
-const REDELIVERED: DedupDecision = Object.freeze({ keep: false, keptAgain: false, finding: null, redelivered: true });
+const KEEP: DedupDecision = Object.freeze({ keep: true, finding: null, redelivered: false });
+const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, redelivered: true });
 
 /**
  * Decides one arrival: `keep` false means it is a copy (its finding says of what). A Pub/Sub
@@ -108,7 +105,7 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   const prior = state.kept.get(event.event_id);
   if (prior === undefined || !withinKeptCopy(state, event.event_id, prior, event.event_time, horizonMs)) {
     keepId(state, event, prior !== undefined);
-    return prior === undefined ? KEEP : KEEP_AGAIN;
+    return KEEP;
   }
   const messageId = event.meta.message_id;
   if (messageId !== null && messageId === state.messages.get(event.event_id)) return REDELIVERED;
@@ -116,7 +113,6 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   state.copies.set(event.event_id, copies);
   return {
     keep: false,
-    keptAgain: false,
     redelivered: false,
     finding: eventFinding(event, {
       kind: "duplicate",

@@ -12,8 +12,9 @@ import { eventFinding, finding, type Finding } from "../flag";
  * Time: a gap below number n is declared once the watermark passes the event time of n by
  * `timeoutMs`, or at the end of a bounded input (`final`). A number that arrives after its gap
  * was declared emits `gap_filled` (action `none`) for itself, and the declared range shrinks.
- * In streaming, a number below the first position already resolved (never part of a gap) is
- * ignored.
+ * In streaming, a source's smallest number seen starts its range once the watermark passes
+ * its event time by `timeoutMs` (until then a smaller number arriving out of order takes its
+ * place); a number below the start, or below a position already resolved, is ignored.
  *
  * Reuse: a number carried by a second kept event with another event_id is not a gap and not a
  * duplicate: the later one in (event time, event_id) order is flagged `sequence_reused`
@@ -92,6 +93,14 @@ export function declareGaps(state: GapState, source: string, watermark: number, 
   let distinct = 0;
   for (let i = 0; i < sightings; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
   const numbers = sorted.subarray(0, distinct);
+  if (state.resolvedUpTo === null && !final) {
+    // A source's first numbers: a smaller one may still arrive (out of order, within the
+    // allowed lateness), and would start the range. The smallest seen becomes the start once
+    // the watermark passes its event time by the timeout, as a gap below it would be declared.
+    let first = Infinity;
+    for (let i = 0; i < sightings; i++) if (state.pending.numbers[i] === numbers[0] && state.pending.times[i] < first) first = state.pending.times[i];
+    if (first + timeoutMs > watermark) return [];
+  }
   const start = state.resolvedUpTo ?? numbers[0] - 1;
   // Event times are needed only for the numbers right after a gap: their earliest sighting.
   const timeOf = new Map<number, number>();

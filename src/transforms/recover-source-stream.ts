@@ -60,7 +60,7 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
   }
   const decided = dedupeEvent(state.dedup, event, config.dedup_horizon_ms);
   if (decided.redelivered) state.redelivered += 1;
-  if (decided.keep) state.held.push(decided.keptAgain ? { ...event, kept_again: true } : event);
+  if (decided.keep) state.held.push(event);
   if (filled === null) return decided.finding === null ? NONE : [decided.finding];
   return decided.finding === null ? [filled] : [filled, decided.finding];
 }

@@ -66,7 +66,7 @@ for (const c of cases) {
       assert.deepEqual(result.corrections[0].before, c.data.amount);
       assert.equal(result.corrections[0].rule, "arithmetic");
       assert.equal(result.corrections[0].field, "data.amount");
-      assert.equal(result.corrections[0].flag_id, stableId(["arithmetic_mismatch", "evt-1", "arithmetic", "data.amount"]));
+      assert.equal(result.corrections[0].flag_id, stableId(["arithmetic_mismatch", "evt-1", "arithmetic", "data.amount", Date.parse("2024-03-08T12:00:00Z")]));
     }
   });
 }

@@ -51,10 +51,13 @@ test("checkCall: configurable range rules (inclusive bounds)", () => {
   assert.deepEqual(run({ score: -1 }), [["out_of_range", { path: "data.score", value: -1, min: 0, max: 100 }]]);
 });
 
-test("checkCall: flag ids are deterministic per event and field", () => {
+test("checkCall: flag ids are deterministic per event (id and event time) and field", () => {
   const a = checkCall(event({ duration_s: 0 }, { event_type: "call.completed" }), config()).findings[0];
-  const b = checkCall(event({ duration_s: -1 }, { event_type: "call.completed", timestamp: "2025-01-01T00:00:00Z" }), config()).findings[0];
+  const b = checkCall(event({ duration_s: -1 }, { event_type: "call.completed" }), config()).findings[0];
   const c = checkCall(event({ duration_s: 0 }, { event_type: "call.completed", event_id: "evt-2" }), config()).findings[0];
+  // The same id at another event time is another kept event (an id repeated beyond the dedup horizon).
+  const d = checkCall(event({ duration_s: 0 }, { event_type: "call.completed", timestamp: "2025-01-01T00:00:00Z" }), config()).findings[0];
   assert.equal(a.flag_id, b.flag_id);
   assert.notEqual(a.flag_id, c.flag_id);
+  assert.notEqual(a.flag_id, d.flag_id);
 });

@@ -89,7 +89,7 @@ for (const c of cases) {
 test("revalidateCurrency: correction record and deterministic ids", () => {
   const result = revalidateCurrency(event({ amount: 60.24, currency: "AUD", amount_usd: 60.24 }), RATES, config());
   const flag = result.findings[0];
-  assert.equal(flag.flag_id, stableId(["currency_mismatch", "evt-1", "currency", "data.amount_usd"]));
+  assert.equal(flag.flag_id, stableId(["currency_mismatch", "evt-1", "currency", "data.amount_usd", Date.parse("2024-03-08T12:00:00Z")]));
   assert.equal(flag.event_time, "2024-03-08T12:00:00.000Z");
   assert.equal(flag.source, "web");
   assert.equal(flag.event_type, "order.paid");
