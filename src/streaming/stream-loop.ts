@@ -214,7 +214,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       // or the ack of a retried batch failed after its commit) is acknowledged again and
       // counted, never processed twice.
       const again = pulled.filter((m) => m.meta?.message_id != null && committedMessages.has(m.meta.message_id));
-      const messages = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
+      const delivered = again.length === 0 ? pulled : pulled.filter((m) => !again.includes(m));
+      // A message delivered more than once in one pull is processed once; its other deliveries
+      // are acknowledged with the batch and counted as redelivered once it commits.
+      const { messages, repeats } = splitRepeats(delivered);
       if (again.length > 0) {
         await o.source.ack(again);
         counters.redelivered += again.length;
@@ -270,7 +273,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         counters.blank_lines += result.stats.blank_lines;
         counters.events += result.events;
         counters.dead_letters += result.deadLetters;
-        counters.redelivered += result.stats.redelivered;
+        counters.redelivered += result.stats.redelivered + repeats.length;
+        counters.lines += repeats.length;
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
         pending = result.stats.pending_deadlines;
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
@@ -296,7 +300,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
           fs.appendFileSync(o.batchLog, JSON.stringify({ batch, messages: messages.length, first_line: counters.lines - result.stats.lines + 1, message_ids: ids }) + "\n");
         }
         faultPoint("after_state_before_ack");
-        await o.source.ack(messages);
+        await o.source.ack(delivered);
         if (messages.length > 0) lastCommitAt = Date.now();
       } catch (err) {
         // Back to the last commit (redeliveries acknowledged before the batch stay counted).
@@ -310,8 +314,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         // dead-letter topic). After BATCH_RETRIES, nacked: Pub/Sub's policy takes over.
         const failures: number = (retry?.failures ?? 0) + 1;
         const giveUp: boolean = failures > (o.batchRetries ?? BATCH_RETRIES);
-        failed = giveUp ? null : { messages, failures };
-        if (giveUp) await o.source.nack(messages);
+        failed = giveUp ? null : { messages: delivered, failures };
+        if (giveUp) await o.source.nack(delivered);
         const backoff = o.batchRetryBackoffMs ?? BATCH_RETRY_BACKOFF_MS;
         const wait = Math.min(backoff * 2 ** (failures - 1), BATCH_RETRY_MAX_BACKOFF_MS);
         process.stderr.write(
@@ -380,6 +384,25 @@ function committedMessagesOf(tables: TableTexts, checkpoint: Checkpoint): Tracke
   ids.takeChanged();
   for (const [id, time] of checkpoint.messages) ids.set(id, time);
   return ids;
+}
+
+/**
+ * `batch` split into the first delivery of each message (and every message without an id) and
+ * the deliveries of an id already delivered earlier in it (Pub/Sub can repeat one within a pull).
+ */
+function splitRepeats<M extends BatchMessage>(batch: M[]): { messages: M[]; repeats: M[] } {
+  const seen = new Set<string>();
+  const messages: M[] = [];
+  const repeats: M[] = [];
+  for (const m of batch) {
+    const id = m.meta?.message_id;
+    if (id != null && seen.has(id)) repeats.push(m);
+    else {
+      if (id != null) seen.add(id);
+      messages.push(m);
+    }
+  }
+  return repeats.length === 0 ? { messages: batch, repeats } : { messages, repeats };
 }
 
 /** The ids added or forgotten since the last call, as table changes (text: the publish time). */

@@ -13,60 +13,9 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Rng } from "../../src/generate/prng";
-import { identify, makeCase, NOW, reference, sorted, timeOrdered } from "../support/adversarial";
-import { cli, missingChainSteps, missingNumbers, readJsonl, repeated, type Flag } from "./support";
-
-const CASES = 60;
-/** Every event time within 20 h (the dedup horizon is 24 h): nothing the stream forgets matters. */
-const WITHIN_MS = 20 * 3_600_000;
-/** Below the default allowed lateness (5 min): no event arrives behind the watermark. */
-const JITTER_MS = 4 * 60_000;
-const EXACT_KINDS = ["duplicate", "near_duplicate", "sequence_reused", "duplicate_business_key", "zero_duration"];
-const NET_KINDS = ["sequence_gap", "gap_filled", "missing_upstream", "missing_downstream", "late_step"];
-
-function input(seed: number): string[] {
-  const rng = new Rng(seed);
-  const lines: string[] = [];
-  for (let n = 0; n < CASES; n++) lines.push(...makeCase(rng, n, WITHIN_MS));
-  return timeOrdered(rng, lines, JITTER_MS);
-}
-
-/** The stream's outputs in `out` against the reference's findings for `lines`. */
-function assertMatchesReference(out: string, lines: string[], what: string): void {
-  const flags = readJsonl<Flag>(path.join(out, "flags.jsonl"));
-  const expected = reference(lines);
-  assert.deepEqual(repeated(flags.map((f) => f.flag_id)), [], `${what}: no flag_id twice`);
-  assert.deepEqual(
-    [...new Set(flags.map((f) => f.kind))].filter((k) => !EXACT_KINDS.includes(k) && !NET_KINDS.includes(k)),
-    [],
-    `${what}: no other kinds (late_unchecked would mean an event arrived behind the watermark)`,
-  );
-  const exact = <T extends { kind: string }>(xs: ReadonlyArray<T>): T[] => xs.filter((f) => EXACT_KINDS.includes(f.kind));
-  assert.deepEqual(sorted(exact(flags).map((f) => identify(f))), sorted(exact(expected.flags).map((f) => identify(f))), `${what}: event flags`);
-  const expectedMissing: string[] = [];
-  for (const f of expected.flags) {
-    if (f.kind !== "sequence_gap") continue;
-    for (let n = Number(f.detail?.from); n <= Number(f.detail?.to); n++) expectedMissing.push(`${f.source}#${n}`);
-  }
-  assert.deepEqual(missingNumbers(flags), sorted(expectedMissing), `${what}: missing numbers, net of gap_filled`);
-  // late_step: a stream judges a step by the steps seen when the watermark reaches it. A step
-  // arriving later (retracting its missing flag) can move a later step's deadline, which a
-  // bounded run sees from the start: such chains may keep late_step flags a bounded run has not
-  // (README, streaming). Every other chain's late steps are exactly the reference's.
-  const retracted = new Set(flags.filter((f) => f.kind === "gap_filled" && f.detail["chain"] !== undefined).map((f) => f.key));
-  const lateOf = (xs: ReadonlyArray<{ kind: string; key?: string | null }>, keys: (k: string) => boolean) =>
-    sorted(xs.filter((f) => f.kind === "late_step" && keys(String(f.key))).map((f) => identify(f as Flag)));
-  assert.deepEqual(lateOf(flags, (k) => !retracted.has(k)), lateOf(expected.flags, (k) => !retracted.has(k)), `${what}: late steps of chains without retractions`);
-  const streamLate = new Set(lateOf(flags, (k) => retracted.has(k)));
-  assert.deepEqual(lateOf(expected.flags, (k) => retracted.has(k)).filter((x) => !streamLate.has(x)), [], `${what}: late steps of chains with retractions: every one the reference has`);
-  const expectedSteps = expected.flags.filter((f) => f.kind === "missing_upstream" || f.kind === "missing_downstream").map((f) => `${f.key}|${String(f.detail?.missing)}`);
-  assert.deepEqual(missingChainSteps(flags), sorted(expectedSteps), `${what}: missing chain steps, net of retractions`);
-  const events = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n").filter((l) => l !== "");
-  assert.deepEqual(sorted(events.map((e) => JSON.stringify(JSON.parse(e)))), sorted(expected.kept.map((e) => lines[e.line - 1])), `${what}: events, each once`);
-  const dead = readJsonl<{ line: number; error_code: string }>(path.join(out, "dead_letter.jsonl"));
-  assert.deepEqual(sorted(dead.map((d) => `${d.line} ${d.error_code}`)), sorted(expected.dead.map((d) => `${d.line} ${d.error_code}`)), `${what}: dead letters`);
-}
+import { NOW } from "../support/adversarial";
+import { assertMatchesReference, streamInput as input } from "./reference-match";
+import { cli } from "./support";
 
 function streamArgs(file: string, out: string): string[] {
   return ["stream", "--input", file, "--out", out, "--state", path.join(out, "state"), "--batch-size", "13", "--now", new Date(NOW).toISOString(), "--no-duckdb", "--quiet"];
