@@ -6,7 +6,8 @@
  * The input spans less than the dedup horizon: beyond it the stream forgets by design (README,
  * streaming), which a reference with unbounded memory does not model.
  * Then the same input with the process killed at each of the streaming loop's crash points and
- * run again on the same state: nothing lost, nothing written twice.
+ * run again on the same state (a directory; Redis for two kills in a row): nothing lost,
+ * nothing written twice.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,10 +16,10 @@ import * as os from "os";
 import * as path from "path";
 import { NOW } from "../support/adversarial";
 import { assertMatchesReference, streamInput as input } from "./reference-match";
-import { cli } from "./support";
+import { claimRedisDb, cli, startServices, uniqueName } from "./support";
 
-function streamArgs(file: string, out: string): string[] {
-  return ["stream", "--input", file, "--out", out, "--state", path.join(out, "state"), "--batch-size", "13", "--now", new Date(NOW).toISOString(), "--no-duckdb", "--quiet"];
+function streamArgs(file: string, out: string, state = path.join(out, "state")): string[] {
+  return ["stream", "--input", file, "--out", out, "--state", state, "--batch-size", "13", "--now", new Date(NOW).toISOString(), "--no-duckdb", "--quiet"];
 }
 
 test("stream differential: micro-batches of 13 end with the reference's findings and events", { timeout: 300_000 }, async () => {
@@ -54,3 +55,25 @@ for (const point of ["before_output", "mid_output", "after_output_before_state",
     }
   });
 }
+
+test("stream differential, Redis state: killed at after_output_before_state, then at mid_output, then run to the end: the reference's findings and events", { timeout: 300_000 }, async () => {
+  startServices();
+  const redis = await claimRedisDb(uniqueName("stream-diff"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-diff-"));
+  try {
+    const lines = input(13);
+    const file = path.join(dir, "in.jsonl");
+    fs.writeFileSync(file, lines.join("\n") + "\n");
+    const out = path.join(dir, "out");
+    for (const point of ["after_output_before_state", "mid_output"]) {
+      const killed = await cli(streamArgs(file, out, redis.url), { RECOVER_FAULT: point, RECOVER_FAULT_AFTER: "9" });
+      assert.equal(killed.signal, "SIGKILL", `the fault point ${point} was reached: ${killed.stderr}`);
+    }
+    const again = await cli(streamArgs(file, out, redis.url));
+    assert.equal(again.code, 0, again.stderr);
+    assertMatchesReference(out, lines, "Redis state, after two kills");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await redis.release();
+  }
+});
