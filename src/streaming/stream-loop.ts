@@ -380,7 +380,10 @@ function freshCheckpoint(): Checkpoint {
  */
 function committedMessagesOf(tables: TableTexts, checkpoint: Checkpoint): TrackedMap<string, number> {
   const ids = new TrackedMap<string, number>();
-  for (const [id, text] of tables.get(MESSAGES_TABLE) ?? []) ids.set(id, Number(text));
+  // In publish-time order, as `rememberMessages` expects (a store may list them in any order).
+  const committed = [...(tables.get(MESSAGES_TABLE) ?? [])].map(([id, text]): [string, number] => [id, Number(text)]);
+  committed.sort((a, b) => a[1] - b[1]);
+  for (const [id, time] of committed) ids.set(id, time);
   ids.takeChanged();
   for (const [id, time] of checkpoint.messages) ids.set(id, time);
   return ids;
@@ -415,7 +418,12 @@ function messageChanges(ids: TrackedMap<string, number>): Map<string, string | n
   return changes;
 }
 
-/** Adds a batch's message ids; forgets those published more than the horizon before the newest. */
+/**
+ * Adds a batch's message ids; forgets those published more than the horizon before the newest.
+ * The map is in insertion order, which follows publish time but for the stragglers of a
+ * redelivery, so the scan stops at the first id young enough: a batch costs what it adds and
+ * evicts, not the size of the map (an out-of-order id is forgotten a little later).
+ */
 function rememberMessages(
   seen: Map<string, number>,
   batch: ReadonlyArray<{ readonly meta?: { readonly message_id: string | null; readonly publish_time: string | null } }>,
@@ -430,7 +438,10 @@ function rememberMessages(
     if (t > newest) newest = t;
   }
   if (!Number.isFinite(newest)) return;
-  for (const [id, t] of seen) if (t < newest - horizonMs) seen.delete(id);
+  for (const [id, t] of seen) {
+    if (t >= newest - horizonMs) break;
+    seen.delete(id);
+  }
 }
 
 function outputOffsets(files: RecoverFiles): OutputOffsets {

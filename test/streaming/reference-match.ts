@@ -23,7 +23,7 @@ const NET_KINDS = ["sequence_gap", "gap_filled", "missing_upstream", "missing_do
 export function streamInput(seed: number): string[] {
   const rng = new Rng(seed);
   const lines: string[] = [];
-  for (let n = 0; n < CASES; n++) lines.push(...makeCase(rng, n, WITHIN_MS));
+  for (let n = 0; n < CASES; n++) lines.push(...makeCase(rng, n, { within: WITHIN_MS }));
   return timeOrdered(rng, lines, JITTER_MS);
 }
 

@@ -9,7 +9,7 @@
 import type { Flag } from "../../src/event";
 import type { Finding } from "../../src/flag";
 import { Rng } from "../../src/generate/prng";
-import { referenceRecover, referenceZeroDurations, type OracleFlag } from "./oracle";
+import { referenceRecover, referenceZeroDurations, type OracleFlag, type ReferenceWindows } from "./oracle";
 
 /** Processing time of every adversarial input. */
 export const NOW = Date.parse("2026-11-25T12:00:00Z");
@@ -45,18 +45,47 @@ interface Spec {
   data: Record<string, unknown>;
 }
 
-/** A small time offset that puts events at, inside and just past the near-duplicate window. */
-function closeOffset(rng: Rng): number {
-  return rng.pick([0, 0, 1, 250, 500, 999, 1000, 1000, 1001, 1500, 2000]);
+/**
+ * The same instant written in one of several zones and precisions (`Z`, `+05:30`, `-08:00`,
+ * whole seconds when the milliseconds are 0), so copies and near-copies differ in text only.
+ */
+function inSomeZone(rng: Rng, iso: string): string {
+  const ms = Date.parse(iso);
+  const offset = rng.pick([0, 0, 330, -480]);
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23);
+  const text = rng.chance(0.5) && local.endsWith(".000") ? local.slice(0, 19) : local;
+  if (offset === 0) return text + "Z";
+  const sign = offset < 0 ? "-" : "+";
+  const a = Math.abs(offset);
+  return `${text}${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+
+/** How a case is drawn; every field has a default. */
+export interface CaseShape {
+  /**
+   * Event times stay within this many ms of the first case's start, and no id comes again
+   * beyond the dedup horizon (for the stream, whose state forgets what is older than its
+   * horizons: a reference with unbounded memory only predicts it within them). Default: no bound.
+   */
+  readonly within?: number;
+  /** How much later an id comes again, when it does (default 25 h, beyond the default horizon). */
+  readonly repeatAfterMs?: ReadonlyArray<number>;
+  /** The near-duplicate window whose edges the close offsets probe (default 1 s). */
+  readonly nearWindowMs?: number;
+}
+
+/** A small time offset that puts events at, inside and just past a near-duplicate window of `w` ms. */
+function closeOffset(rng: Rng, w: number): number {
+  return rng.pick([0, 0, 1, w / 4, w / 2, w - 1, w, w, w + 1, 1.5 * w, 2 * w]);
 }
 
 /**
- * One adversarial case: lines of JSON, names prefixed by `c<n>-`. `within`: the event times
- * stay within that many ms of the first case's start, and no id comes again beyond the dedup
- * horizon (for the stream, whose state forgets what is older than its horizons: a reference
- * with unbounded memory only predicts it within them).
+ * One adversarial case: lines of JSON, names prefixed by `c<n>-`.
  */
-export function makeCase(rng: Rng, n: number, within = Infinity): string[] {
+export function makeCase(rng: Rng, n: number, shape: CaseShape = {}): string[] {
+  const within = shape.within ?? Infinity;
+  const repeatAfterMs = shape.repeatAfterMs ?? [25 * HOUR];
+  const w = shape.nearWindowMs ?? 1_000;
   const p = `c${n}-`;
   const sources = [`${p}a`, `${p}b`].slice(0, rng.int(1, 2));
   const nextSeq = new Map<string, number>(sources.map((s) => [s, rng.int(0, 1000)]));
@@ -65,8 +94,8 @@ export function makeCase(rng: Rng, n: number, within = Infinity): string[] {
   const count = rng.int(4, 30);
   for (let i = 0; i < count; i++) {
     // Mostly close together (window edges, ties), sometimes minutes or hours later (chain deadlines).
-    const step = rng.chance(0.6) ? closeOffset(rng) : rng.chance(0.7) ? rng.int(1, 40) * 60_000 : rng.int(1, 30) * HOUR;
-    t += t + step - T0 <= within ? step : closeOffset(rng);
+    const step = rng.chance(0.6) ? closeOffset(rng, w) : rng.chance(0.7) ? rng.int(1, 40) * 60_000 : rng.int(1, 30) * HOUR;
+    t += t + step - T0 <= within ? step : closeOffset(rng, w);
     const source = rng.pick(sources);
     const kind = rng.int(0, 9);
     let event_type: string;
@@ -103,19 +132,19 @@ export function makeCase(rng: Rng, n: number, within = Infinity): string[] {
     // Exact copies (same event), including with another key order.
     if (rng.chance(0.25)) for (let c = rng.int(1, 2); c > 0; c--) all.push(o);
     // A near-copy: another id, the same source, type and data, close in time.
-    if (rng.chance(0.25)) all.push({ ...o, event_id: `${o.event_id}n`, timestamp: new Date(Date.parse(o.timestamp) + closeOffset(rng)).toISOString() });
+    if (rng.chance(0.25)) all.push({ ...o, event_id: `${o.event_id}n`, timestamp: new Date(Date.parse(o.timestamp) + closeOffset(rng, w)).toISOString() });
     // The same id again more than the dedup horizon later (a new event under a reused id).
-    if (within === Infinity && rng.chance(0.05)) all.push({ ...o, timestamp: new Date(Date.parse(o.timestamp) + 25 * HOUR).toISOString() });
+    if (within === Infinity && rng.chance(0.05)) all.push({ ...o, timestamp: new Date(Date.parse(o.timestamp) + rng.pick(repeatAfterMs)).toISOString() });
   }
-  const lines = shuffle(rng, all).map((s) => JSON.stringify(reorder(rng, s)));
+  const lines = shuffle(rng, all).map((s) => JSON.stringify(reorder(rng, { ...s, timestamp: inSomeZone(rng, s.timestamp) })));
   if (rng.chance(0.2)) lines.splice(rng.int(0, lines.length), 0, "{not json");
   if (rng.chance(0.1)) lines.splice(rng.int(0, lines.length), 0, JSON.stringify({ event_id: `${p}bad`, source: sources[0], timestamp: "yesterday", event_type: "note.added", data: {} }));
   return lines;
 }
 
 /** The reference's findings: the detectors of issue 2 and the call check of issue 3. */
-export function reference(lines: string[]): ReturnType<typeof referenceRecover> {
-  const r = referenceRecover(lines, NOW);
+export function reference(lines: string[], windows?: ReferenceWindows): ReturnType<typeof referenceRecover> {
+  const r = referenceRecover(lines, NOW, windows);
   return { ...r, flags: [...r.flags, ...referenceZeroDurations(r.kept)] };
 }
 

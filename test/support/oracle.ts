@@ -38,8 +38,12 @@ export interface OracleResult {
 
 const STEPS = ["card.scanned", "lead.created", "crm.synced", "followup.sent"];
 const MAX_DELAY = [0, 5 * 60_000, 15 * 60_000, 60 * 60_000];
-const HORIZON_MS = 24 * 3_600_000;
-const NEAR_WINDOW_MS = 1_000;
+/** The two windows the reference takes from the config (defaults 24 h and 1 s). */
+export interface ReferenceWindows {
+  readonly horizonMs: number;
+  readonly nearWindowMs: number;
+}
+const DEFAULT_WINDOWS: ReferenceWindows = { horizonMs: 24 * 3_600_000, nearWindowMs: 1_000 };
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** JSON with object keys sorted at every depth. */
@@ -86,9 +90,9 @@ const byTimeId = (a: OracleEvent, b: OracleEvent): number => a.time - b.time || 
 
 /**
  * The reference detectors over the lines of one input (line numbers 1-based; blank lines are
- * skipped), processing time `now`, default config.
+ * skipped), processing time `now`, default config but for `windows`.
  */
-export function referenceRecover(lines: ReadonlyArray<string>, now: number): OracleResult {
+export function referenceRecover(lines: ReadonlyArray<string>, now: number, windows: ReferenceWindows = DEFAULT_WINDOWS): OracleResult {
   const flags: OracleFlag[] = [];
   const dead: Array<{ line: number; error_code: string }> = [];
   const all: OracleEvent[] = [];
@@ -107,7 +111,7 @@ export function referenceRecover(lines: ReadonlyArray<string>, now: number): Ora
     const k = e.source + "\u0000" + e.id;
     const times = keptTimes.get(k) ?? [];
     keptTimes.set(k, times);
-    if (times.some((t) => Math.abs(e.time - t) <= HORIZON_MS)) {
+    if (times.some((t) => Math.abs(e.time - t) <= windows.horizonMs)) {
       const copy = (copies.get(k) ?? 0) + 1;
       copies.set(k, copy);
       flags.push({ kind: "duplicate", event_id: e.id, source: e.source });
@@ -123,7 +127,7 @@ export function referenceRecover(lines: ReadonlyArray<string>, now: number): Ora
   for (const e of unique) {
     let prior: OracleEvent | undefined;
     for (const k of kept) {
-      if (k.source === e.source && k.fp === e.fp && k.id !== e.id && e.time - k.time <= NEAR_WINDOW_MS) prior = k;
+      if (k.source === e.source && k.fp === e.fp && k.id !== e.id && e.time - k.time <= windows.nearWindowMs) prior = k;
     }
     if (prior !== undefined) {
       flags.push({ kind: "near_duplicate", event_id: e.id, source: e.source, detail: { duplicate_of: prior.id } });
