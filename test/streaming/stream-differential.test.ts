@@ -22,58 +22,53 @@ function streamArgs(file: string, out: string, state = path.join(out, "state")):
   return ["stream", "--input", file, "--out", out, "--state", state, "--batch-size", "13", "--now", new Date(NOW).toISOString(), "--no-duckdb", "--quiet"];
 }
 
-test("stream differential: micro-batches of 13 end with the reference's findings and events", { timeout: 300_000 }, async () => {
+/** Runs `fn` with the stream input of `seed` written to a file, and an output directory beside it. */
+async function withInput(seed: number, fn: (file: string, out: string, lines: string[]) => Promise<void>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-diff-"));
   try {
-    const lines = input(11);
+    const lines = input(seed);
     const file = path.join(dir, "in.jsonl");
     fs.writeFileSync(file, lines.join("\n") + "\n");
-    const out = path.join(dir, "out");
-    const r = await cli(streamArgs(file, out));
-    assert.equal(r.code, 0, r.stderr);
-    assertMatchesReference(out, lines, "clean run");
+    await fn(file, path.join(dir, "out"), lines);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-});
+}
+
+test("stream differential: micro-batches of 13 end with the reference's findings and events", { timeout: 300_000 }, () =>
+  withInput(11, async (file, out, lines) => {
+    const r = await cli(streamArgs(file, out));
+    assert.equal(r.code, 0, r.stderr);
+    assertMatchesReference(out, lines, "clean run");
+  }),
+);
 
 for (const point of ["before_output", "mid_output", "after_output_before_state", "after_state_before_ack"]) {
-  test(`stream differential: killed at ${point} in batch 7, then run again on the same state: the reference's findings and events, nothing twice`, { timeout: 300_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-diff-"));
-    try {
-      const lines = input(12);
-      const file = path.join(dir, "in.jsonl");
-      fs.writeFileSync(file, lines.join("\n") + "\n");
-      const out = path.join(dir, "out");
+  test(`stream differential: killed at ${point} in batch 7, then run again on the same state: the reference's findings and events, nothing twice`, { timeout: 300_000 }, () =>
+    withInput(12, async (file, out, lines) => {
       const killed = await cli(streamArgs(file, out), { RECOVER_FAULT: point, RECOVER_FAULT_AFTER: "7" });
       assert.equal(killed.signal, "SIGKILL", `the fault point was reached: ${killed.stderr}`);
       const again = await cli(streamArgs(file, out));
       assert.equal(again.code, 0, again.stderr);
       assertMatchesReference(out, lines, `after a kill at ${point}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }),
+  );
 }
 
 test("stream differential, Redis state: killed at after_output_before_state, then at mid_output, then run to the end: the reference's findings and events", { timeout: 300_000 }, async () => {
   startServices();
   const redis = await claimRedisDb(uniqueName("stream-diff"));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-diff-"));
   try {
-    const lines = input(13);
-    const file = path.join(dir, "in.jsonl");
-    fs.writeFileSync(file, lines.join("\n") + "\n");
-    const out = path.join(dir, "out");
-    for (const point of ["after_output_before_state", "mid_output"]) {
-      const killed = await cli(streamArgs(file, out, redis.url), { RECOVER_FAULT: point, RECOVER_FAULT_AFTER: "9" });
-      assert.equal(killed.signal, "SIGKILL", `the fault point ${point} was reached: ${killed.stderr}`);
-    }
-    const again = await cli(streamArgs(file, out, redis.url));
-    assert.equal(again.code, 0, again.stderr);
-    assertMatchesReference(out, lines, "Redis state, after two kills");
+    await withInput(13, async (file, out, lines) => {
+      for (const point of ["after_output_before_state", "mid_output"]) {
+        const killed = await cli(streamArgs(file, out, redis.url), { RECOVER_FAULT: point, RECOVER_FAULT_AFTER: "9" });
+        assert.equal(killed.signal, "SIGKILL", `the fault point ${point} was reached: ${killed.stderr}`);
+      }
+      const again = await cli(streamArgs(file, out, redis.url));
+      assert.equal(again.code, 0, again.stderr);
+      assertMatchesReference(out, lines, "Redis state, after two kills");
+    });
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
     await redis.release();
   }
 });
