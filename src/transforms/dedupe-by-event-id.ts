@@ -40,13 +40,13 @@ export function newDedupState(): DedupState {
 }
 
 /**
- * Records `event` as a kept copy of its id, with its message id; `again`: the id already has
- * a kept copy (beyond the horizon of this one), which is remembered beside it.
+ * Records `event` as a kept copy of its id, with its message id. When the id already has a
+ * kept copy (beyond the horizon of this one), that copy's time is remembered beside it.
  */
-export function keepId(state: DedupState, event: ReceivedEvent, again: boolean): void {
+export function keepId(state: DedupState, event: ReceivedEvent): void {
   const id = event.event_id;
   const prior = state.kept.get(id);
-  if (again && prior !== undefined) {
+  if (prior !== undefined) {
     const others = state.earlier.get(id) ?? [];
     others.push(Math.min(prior, event.event_time));
     state.earlier.set(id, others);
@@ -54,7 +54,7 @@ export function keepId(state: DedupState, event: ReceivedEvent, again: boolean):
   } else state.kept.set(id, event.event_time);
   const messageId = event.meta.message_id;
   if (messageId !== null) state.messages.set(id, messageId);
-  else if (again) state.messages.delete(id);
+  else if (prior !== undefined) state.messages.delete(id);
 }
 
 /** Whether some kept copy of `id` lies within `horizonMs` of `eventTime` (`latest`: its kept time). */
@@ -104,7 +104,7 @@ const REDELIVERED: DedupDecision = Object.freeze({ keep: false, finding: null, r
 export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: number): DedupDecision {
   const prior = state.kept.get(event.event_id);
   if (prior === undefined || !withinKeptCopy(state, event.event_id, prior, event.event_time, horizonMs)) {
-    keepId(state, event, prior !== undefined);
+    keepId(state, event);
     return KEEP;
   }
   const messageId = event.meta.message_id;

@@ -54,7 +54,7 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
       identity: [event.event_id],
       detail: { watermark: new Date(state.watermark).toISOString(), horizon_ms: config.dedup_horizon_ms },
     });
-    keepId(state.dedup, event, false);
+    keepId(state.dedup, event);
     state.held.push(event);
     return filled === null ? [late] : [filled, late];
   }

@@ -153,6 +153,7 @@ export function identify(f: OracleFlag | Finding | Flag): string {
   const d = (f.detail ?? {}) as Record<string, unknown>;
   switch (f.kind) {
     case "duplicate":
+      return `${f.kind} ${f.event_id} #${String(d.copy)}`;
     case "sequence_reused":
     case "duplicate_business_key":
       return `${f.kind} ${f.event_id}`;

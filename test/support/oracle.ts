@@ -103,7 +103,7 @@ export function referenceRecover(lines: ReadonlyArray<string>, now: number, wind
     else all.push(v);
   });
   // duplicate: in arrival order, a copy of an id whose event time is within the horizon of a
-  // kept copy of that id (and of its source) is discarded.
+  // kept copy of that id (and of its source) is discarded; copies are numbered per id.
   const keptTimes = new Map<string, number[]>();
   const copies = new Map<string, number>();
   const unique: OracleEvent[] = [];
@@ -114,7 +114,7 @@ export function referenceRecover(lines: ReadonlyArray<string>, now: number, wind
     if (times.some((t) => Math.abs(e.time - t) <= windows.horizonMs)) {
       const copy = (copies.get(k) ?? 0) + 1;
       copies.set(k, copy);
-      flags.push({ kind: "duplicate", event_id: e.id, source: e.source });
+      flags.push({ kind: "duplicate", event_id: e.id, source: e.source, detail: { copy } });
     } else {
       times.push(e.time);
       unique.push(e);
