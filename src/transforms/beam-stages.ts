@@ -7,7 +7,7 @@ import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { statsFor, timed } from "../pipelines/run-stats";
-import { isChainClosed, judgeChain, lastStepTime, newChainState, recordChainStep } from "./check-dependency-chains";
+import { isChainClosed, judgeChain, judgedSizes, lastStepTime, newChainState, recordChainStep } from "./check-dependency-chains";
 import { detectorState, markChanged } from "../streaming/detector-state";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
@@ -238,13 +238,13 @@ function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageC
     recordChainStep(state, chain, m.event);
     recorded = true;
   }
-  const sizes = [state.judged.size, state.missingFlagged.size];
+  const sizes = judgedSizes(state);
   const judged = judgeChain(state, chain, value, clock.ms, clock.final);
   const forget = !clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms;
   if (forget) ds.chains.delete(key);
   else ds.chains.set(key, state);
   // Most chains are only ticked by the watermark, without news: those are not written again.
-  if (existing === undefined || recorded || forget || state.judged.size !== sizes[0] || state.missingFlagged.size !== sizes[1]) markChanged(ds, "chains", key);
+  if (existing === undefined || recorded || forget || judgedSizes(state) !== sizes) markChanged(ds, "chains", key);
   return judged;
 }
 

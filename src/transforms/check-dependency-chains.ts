@@ -20,8 +20,11 @@ import { stableId } from "../hash";
  * `after`, `deadline` (ISO). `flag_id` = hash(kind, chain, key, step type).
  *
  * Streaming: a step that arrives after it was flagged missing emits `gap_filled` (action
- * `none`, the same retraction sequence gaps use) and is then judged late or not, so the net
- * findings equal a bounded run's once retractions are applied.
+ * `none`, the same retraction sequence gaps use) and is then judged late or not; the next step
+ * seen after it, if already judged not late, is judged again against its new deadline. The net
+ * findings equal a bounded run's once retractions are applied, but for one case: a step already
+ * flagged late stays flagged when an arrival moves its deadline past it (flags are not
+ * withdrawn, and late_step has no retraction).
  *
  * Time: an upstream gap is decided once the watermark reaches the step after it, a late step
  * once the watermark reaches it, a downstream gap once the watermark passes its deadline;
@@ -40,10 +43,16 @@ export interface ChainState {
   readonly judged: Set<string>;
   /** Step types flagged missing that have not arrived since (streaming retractions). */
   readonly missingFlagged: Set<string>;
+  /**
+   * Step types flagged late, so a step judged again after an earlier step arrived is never
+   * flagged twice. Absent in states committed before it existed: then the judged steps late
+   * by their present deadlines (what was flagged, unless an arrival moved a deadline since).
+   */
+  lateFlagged?: Set<string>;
 }
 
 export function newChainState(chain: ChainConfig): ChainState {
-  return { steps: chain.steps.map(() => null), judged: new Set(), missingFlagged: new Set() };
+  return { steps: chain.steps.map(() => null), judged: new Set(), missingFlagged: new Set(), lateFlagged: new Set() };
 }
 
 /** Records one kept event of this chain and key. */
@@ -69,8 +78,9 @@ export function stepDeadline(state: ChainState, chain: ChainConfig, index: numbe
 
 /**
  * Judges what the watermark has decided. Returns new findings and how many deadlines are pending.
- * Changes `state` only by adding to `judged` (and with it `missingFlagged`) or removing from
- * `missingFlagged`: the streaming stage tells a changed chain by those sets' sizes.
+ * Changes `state` only by adding to `judged` (and with it `missingFlagged`) or `lateFlagged`,
+ * or removing from `missingFlagged`: the streaming stage tells a changed chain by those sets'
+ * sizes (`judgedSizes`).
  */
 export function judgeChain(state: ChainState, chain: ChainConfig, key: string, watermark: number, final: boolean): { findings: Finding[]; pending: number } {
   const findings: Finding[] = [];
@@ -98,17 +108,28 @@ export function judgeChain(state: ChainState, chain: ChainConfig, key: string, w
       },
     });
   };
+  const lateFlagged = (state.lateFlagged ??= lateByNow(state, chain));
+  /** Flags step `index` late if it is past its deadline and was not flagged before. */
+  const judgeLate = (index: number, step: NonNullable<ChainState["steps"][number]>) => {
+    const type = chain.steps[index].event_type;
+    const d = stepDeadline(state, chain, index);
+    if (d === null || step.eventTime <= d.deadline || lateFlagged.has(type)) return;
+    lateFlagged.add(type);
+    findings.push(make("late_step", "none", index, step, null));
+  };
   for (let i = 0; i <= last; i++) {
     const type = chain.steps[i].event_type;
     const step = state.steps[i];
     if (state.judged.has(type)) {
       // Streaming: a step flagged missing arrived after all. Retract with `gap_filled`, then
-      // judge it as a bounded run would have (late or not).
+      // judge it as a bounded run would have (late or not), and the next step seen, whose
+      // deadline it moved, again (unless that one is a retraction of this pass too).
       if (step !== null && state.missingFlagged.has(type)) {
         state.missingFlagged.delete(type);
         findings.push({ ...make("gap_filled", "none", i, step, null), flag_id: stableId(["gap_filled", chain.name, key, type]) });
-        const d = stepDeadline(state, chain, i);
-        if (d !== null && step.eventTime > d.deadline) findings.push(make("late_step", "none", i, step, null));
+        judgeLate(i, step);
+        const j = state.steps.findIndex((s, k) => k > i && s !== null);
+        if (j >= 0 && state.judged.has(chain.steps[j].event_type) && !state.missingFlagged.has(chain.steps[j].event_type)) judgeLate(j, state.steps[j]!);
       }
       continue;
     }
@@ -121,8 +142,7 @@ export function judgeChain(state: ChainState, chain: ChainConfig, key: string, w
     } else {
       if (!final && watermark < step.eventTime) continue;
       state.judged.add(type);
-      const d = stepDeadline(state, chain, i);
-      if (d !== null && step.eventTime > d.deadline) findings.push(make("late_step", "none", i, step, null));
+      judgeLate(i, step);
     }
   }
   let pending = 0;
@@ -136,6 +156,23 @@ export function judgeChain(state: ChainState, chain: ChainConfig, key: string, w
     } else pending = 1;
   }
   return { findings, pending };
+}
+
+/** Judged steps (seen, not awaiting a retraction) past their deadline as the state stands. */
+function lateByNow(state: ChainState, chain: ChainConfig): Set<string> {
+  const late = new Set<string>();
+  state.steps.forEach((step, i) => {
+    const type = chain.steps[i].event_type;
+    if (step === null || !state.judged.has(type) || state.missingFlagged.has(type)) return;
+    const d = stepDeadline(state, chain, i);
+    if (d !== null && step.eventTime > d.deadline) late.add(type);
+  });
+  return late;
+}
+
+/** The sizes of the sets `judgeChain` changes: equal before and after it when it changed nothing. */
+export function judgedSizes(state: ChainState): string {
+  return `${state.judged.size},${state.missingFlagged.size},${state.lateFlagged?.size ?? 0}`;
 }
 
 /** A bounded run of one (chain, key): record every step, then judge at the final watermark. */

@@ -1,18 +1,19 @@
 /**
  * The invariant the streaming stage relies on to skip writing chains the watermark only ticked:
- * `judgeChain` changes a chain only by adding to `judged` / `missingFlagged` or removing from
- * `missingFlagged`, so its state changed exactly when one of those sizes did. Checked over
- * random arrival orders and watermarks of the default chain.
+ * `judgeChain` changes a chain only by adding to `judged` / `missingFlagged` / `lateFlagged` or
+ * removing from `missingFlagged`, so its state changed exactly when one of those sizes did.
+ * Checked over random arrival orders and watermarks of the default chain. Then: a missing step
+ * that arrives late moves the deadline of the step after it, in both directions.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config";
-import { judgeChain, newChainState, recordChainStep, type ChainState } from "../../src/transforms/check-dependency-chains";
+import { checkChainBatch, judgeChain, judgedSizes, newChainState, recordChainStep, type ChainState } from "../../src/transforms/check-dependency-chains";
 import { ev } from "../support/events";
 
-const text = (s: ChainState) => JSON.stringify({ steps: s.steps, judged: [...s.judged].sort(), missingFlagged: [...s.missingFlagged].sort() });
+const text = (s: ChainState) => JSON.stringify({ steps: s.steps, judged: [...s.judged].sort(), missingFlagged: [...s.missingFlagged].sort(), lateFlagged: [...(s.lateFlagged ?? [])].sort() });
 
-test("judgeChain: a chain's state changes exactly when the sizes of judged or missingFlagged change", () => {
+test("judgeChain: a chain's state changes exactly when the sizes of judged, missingFlagged or lateFlagged change", () => {
   const chain = parseConfig({}).chains[0];
   let seed = 7;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
@@ -28,9 +29,9 @@ test("judgeChain: a chain's state changes exactly when the sizes of judged or mi
       }
       watermark += Math.floor(random() * 3_600_000);
       const before = text(state);
-      const sizes = [state.judged.size, state.missingFlagged.size];
+      const sizes = judgedSizes(state);
       judgeChain(state, chain, "L1", watermark, false);
-      const sizeChanged = state.judged.size !== sizes[0] || state.missingFlagged.size !== sizes[1];
+      const sizeChanged = judgedSizes(state) !== sizes;
       assert.equal(text(state) !== before, sizeChanged, `trial ${trial}, step ${step}: ${before} -> ${text(state)}`);
       judgements += 1;
       if (sizeChanged) changed += 1;
@@ -38,4 +39,67 @@ test("judgeChain: a chain's state changes exactly when the sizes of judged or mi
   }
   // Both sides of the equivalence were exercised.
   assert.ok(changed > 100 && judgements - changed > 100, `${changed} of ${judgements} judgements changed the state`);
+});
+
+const MIN = 60_000;
+
+/** Streams `arrivals` into one chain (each judged at its watermark), then ends; the flags' kinds and steps. */
+function streamed(arrivals: Array<{ type: string; t: number; watermark: number }>): string[] {
+  const chain = parseConfig({}).chains[0];
+  const state = newChainState(chain);
+  const out: string[] = [];
+  arrivals.forEach((a, n) => {
+    recordChainStep(state, chain, ev({ id: `e${n}`, t: a.t, type: a.type }));
+    for (const f of judgeChain(state, chain, "L1", a.watermark, false).findings) out.push(`${f.kind} ${String(f.detail["step"])}`);
+  });
+  for (const f of judgeChain(state, chain, "L1", 10 * 60 * MIN, true).findings) out.push(`${f.kind} ${String(f.detail["step"])}`);
+  return out;
+}
+
+/** A bounded run's late steps over the same events. */
+function batchLate(arrivals: Array<{ type: string; t: number }>): string[] {
+  const chain = parseConfig({}).chains[0];
+  const events = arrivals.map((a, n) => ev({ id: `e${n}`, t: a.t, type: a.type }));
+  return checkChainBatch(chain, "L1", events, 10 * 60 * MIN).findings.filter((f) => f.kind === "late_step").map((f) => `${f.kind} ${String(f.detail["step"])}`);
+}
+
+test("judgeChain: a step judged on time is flagged late once a missing earlier step arrives and moves its deadline before it", () => {
+  // scan at 0, crm at 18 min (deadline 0 + 5 + 15 = 20 min: on time), then the lead at 1 min
+  // arrives behind the watermark: crm's deadline becomes 1 + 15 = 16 min, so crm is late, as a
+  // bounded run over the same events says.
+  const arrivals = [
+    { type: "card.scanned", t: 0, watermark: 0 },
+    { type: "crm.synced", t: 18 * MIN, watermark: 30 * MIN },
+    { type: "lead.created", t: 1 * MIN, watermark: 40 * MIN },
+  ];
+  assert.deepEqual(streamed(arrivals), ["missing_upstream lead.created", "gap_filled lead.created", "late_step crm.synced", "missing_downstream followup.sent"]);
+  assert.deepEqual(batchLate(arrivals), ["late_step crm.synced"]);
+});
+
+test("judgeChain: a step flagged late stays flagged, once, when an arrival moves its deadline past it", () => {
+  // scan at 0, crm at 25 min (deadline 20 min: late), then the lead at 12 min (late itself:
+  // deadline 5 min), which moves crm's deadline to 27 min. The flag stands (no retraction for
+  // late_step; a bounded run has only the lead's) and is not repeated.
+  const arrivals = [
+    { type: "card.scanned", t: 0, watermark: 0 },
+    { type: "crm.synced", t: 25 * MIN, watermark: 30 * MIN },
+    { type: "lead.created", t: 12 * MIN, watermark: 40 * MIN },
+  ];
+  assert.deepEqual(streamed(arrivals), ["missing_upstream lead.created", "late_step crm.synced", "gap_filled lead.created", "late_step lead.created", "missing_downstream followup.sent"]);
+  assert.deepEqual(batchLate(arrivals), ["late_step lead.created"]);
+});
+
+test("judgeChain: a state committed before lateFlagged existed does not flag a late step again", () => {
+  // crm at 30 min was flagged late (deadline 20 min) by a version without lateFlagged; the
+  // lead then arrives at 2 min: crm is late by its new deadline (17 min) too, and stays one flag.
+  const chain = parseConfig({}).chains[0];
+  const state = newChainState(chain);
+  recordChainStep(state, chain, ev({ id: "s", t: 0, type: "card.scanned" }));
+  recordChainStep(state, chain, ev({ id: "c", t: 30 * MIN, type: "crm.synced" }));
+  const first = judgeChain(state, chain, "L1", 40 * MIN, false).findings.map((f) => f.kind);
+  assert.deepEqual(first, ["missing_upstream", "late_step"]);
+  delete state.lateFlagged;
+  recordChainStep(state, chain, ev({ id: "l", t: 2 * MIN, type: "lead.created" }));
+  const second = judgeChain(state, chain, "L1", 50 * MIN, false).findings.map((f) => `${f.kind} ${String(f.detail["step"])}`);
+  assert.deepEqual(second, ["gap_filled lead.created"]);
 });
