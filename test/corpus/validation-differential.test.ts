@@ -1,0 +1,728 @@
+/**
+ * Differential fuzzing of `validateLine` (src/validate.ts) against the independent reference
+ * in test/support/validation-reference.ts. Lines start from realistic events (orders with
+ * items, calls, leads with contacts, discounts) and are mutated: envelope field types and
+ * lengths, sequences, timestamps in many forms, zones and at the future / stale limits,
+ * numeric fields as numbers and numeric strings, data depth, duplicate and `__proto__` keys,
+ * BOM / CR / whitespace, invalid UTF-8, truncation, non-object JSON. Compared: the kind, the
+ * dead letter's `error_code`, and an event's exposed fields.
+ */
+import { test } from "node:test";
+import { isUtf8 } from "node:buffer";
+import { writeFileSync } from "node:fs";
+import assert from "node:assert/strict";
+import { keyPaths, parseConfig } from "../../src/config";
+import { validateLine, type ValidationContext } from "../../src/validate";
+import { Rng } from "../../src/generate/prng";
+import { referenceValidate, type RefContext, type RefOutcome } from "../support/validation-reference";
+
+type Obj = Record<string, unknown>;
+
+const NOW = Date.parse("2026-11-25T12:00:00Z");
+const MAX_FUTURE = 5 * 60_000;
+const MAX_AGE = 30 * 86_400_000;
+const config = parseConfig({});
+const KEY_PATHS = keyPaths(config);
+
+// ---------------------------------------------------------------- raw tokens in JSON text
+
+/**
+ * A line is built as an object and serialized with JSON.stringify; tokens (strings like
+ * "@@R7@@") are then replaced by raw JSON text (number literals JSON.stringify cannot
+ * write, such as 1e400 or -0) or by key names (duplicate keys, `__proto__`).
+ */
+class Builder {
+  private readonly raws: string[] = [];
+  raw(text: string): string {
+    this.raws.push(text);
+    return `@@R${this.raws.length - 1}@@`;
+  }
+  /** A key token: written as `name` in the text, so several of them can repeat a key. */
+  key(name: string): string {
+    this.raws.push(JSON.stringify(name));
+    return `@@R${this.raws.length - 1}@@`;
+  }
+  text(o: unknown): string {
+    return JSON.stringify(o).replace(/"@@R(\d+)@@"/g, (_, i: string) => this.raws[Number(i)]);
+  }
+}
+
+// ---------------------------------------------------------------- timestamps
+
+function pad(n: number, w: number): string {
+  return String(n).padStart(w, "0");
+}
+
+/** `ms` written in RFC 3339 at offset `offMin`, with `frac` fraction digits (0: none). */
+function formatTime(ms: number, offMin: number, frac: number, opts: { t?: string; z?: string } = {}): string {
+  const shifted = new Date(ms + offMin * 60_000);
+  const y = shifted.getUTCFullYear();
+  const milli = shifted.getUTCMilliseconds();
+  let f = "";
+  if (frac > 0) f = "." + (pad(milli, 3) + "000000000").slice(0, frac);
+  let zone: string;
+  if (offMin === 0 && opts.z !== undefined) zone = opts.z;
+  else {
+    const a = Math.abs(offMin);
+    zone = (offMin < 0 ? "-" : "+") + pad(Math.floor(a / 60), 2) + ":" + pad(a % 60, 2);
+  }
+  return (
+    `${pad(y, 4)}-${pad(shifted.getUTCMonth() + 1, 2)}-${pad(shifted.getUTCDate(), 2)}${opts.t ?? "T"}` +
+    `${pad(shifted.getUTCHours(), 2)}:${pad(shifted.getUTCMinutes(), 2)}:${pad(shifted.getUTCSeconds(), 2)}${f}${zone}`
+  );
+}
+
+const OFFSETS = [0, 0, 0, 60, -300, 330, 345, -570, 840, -720, 23 * 60 + 59, -(23 * 60 + 59), 1, -1];
+
+function randomValidTime(rng: Rng, now: number): number {
+  const r = rng.next();
+  if (r < 0.15) {
+    // At the limits, +-1 ms.
+    const edge = rng.chance(0.5) ? now + MAX_FUTURE : now - MAX_AGE;
+    return edge + rng.int(-2, 2);
+  }
+  return now - MAX_AGE - 86_400_000 + Math.floor(rng.next() * (MAX_AGE + 2 * 86_400_000));
+}
+
+function timestampText(rng: Rng, ms: number): string {
+  const off = rng.pick(OFFSETS);
+  // Fractions: milliseconds exact for 3+ digits; fewer digits only when they do not drop ms.
+  let frac = rng.pick([0, 1, 2, 3, 3, 3, 4, 6, 7, 9]);
+  const milli = ((ms % 1000) + 1000) % 1000;
+  if (frac === 0 && milli !== 0) frac = 3;
+  if (frac === 1 && milli % 100 !== 0) frac = 3;
+  if (frac === 2 && milli % 10 !== 0) frac = 3;
+  const t = rng.chance(0.1) ? "t" : "T";
+  const z = rng.chance(0.1) ? "z" : "Z";
+  let s = formatTime(ms, off, frac, { t, z });
+  if (frac > 3 && rng.chance(0.5)) s = s.replace(/(\.\d{3})(\d+)/, (_, a: string, b: string) => a + b.replace(/0/g, () => String(rng.int(0, 9))));
+  if (rng.chance(0.05)) s = s.replace(/([+-]\d\d):(\d\d)$/, "$1$2"); // +hhmm
+  if (rng.chance(0.05)) s = s.replace(/(T\d\d:\d\d):\d\d(\.\d+)?/i, "$1"); // to the minute
+  return s;
+}
+
+/** Timestamps that are malformed or at odd corners of the grammar (valid or not). */
+function oddTimestamp(rng: Rng, now: number): unknown {
+  const base = formatTime(now - rng.int(0, 86_400_000), 0, 3);
+  const date = base.slice(0, 10);
+  const y = Number(date.slice(0, 4));
+  const choices: Array<() => unknown> = [
+    () => base.slice(0, 19), // no zone
+    () => base.replace("Z", "+0100"),
+    () => base.replace("Z", "+01"),
+    () => base.replace("Z", "-00:00"),
+    () => base.replace("Z", "+24:00"),
+    () => base.replace("Z", "+23:60"),
+    () => base.replace("Z", "+00:00"),
+    () => base.slice(0, 16) + "Z", // no seconds
+    () => base.slice(0, 16) + "+01:00",
+    () => base.replace("T", " "),
+    () => base.replace("T", "_"),
+    () => date,
+    () => `${date}T23:59:60Z`,
+    () => `${date}T24:00:00Z`,
+    () => `${date}T12:60:00Z`,
+    () => `${date}T1:00:00Z`,
+    () => `${y}-02-29T12:00:00Z`,
+    () => `${y}-02-30T12:00:00Z`,
+    () => `${y}-04-31T12:00:00Z`,
+    () => `${y}-13-01T12:00:00Z`,
+    () => `${y}-00-10T12:00:00Z`,
+    () => `${y}-11-00T12:00:00Z`,
+    () => `${y}-1-05T12:00:00Z`,
+    () => `2024-02-29T12:00:00Z`,
+    () => `2000-02-29T12:00:00Z`,
+    () => `1900-02-29T12:00:00Z`,
+    () => `0000-01-01T00:00:00Z`,
+    () => `0000-02-29T00:00:00Z`,
+    () => `9999-12-31T23:59:59.999Z`,
+    () => `9999-12-31T23:59:59-23:59`,
+    () => `0000-01-01T00:00:00+23:59`,
+    () => `+02026-11-25T12:00:00Z`,
+    () => `+002026-11-25T12:00:00Z`,
+    () => `20261-11-25T12:00:00Z`,
+    () => `${base} `,
+    () => ` ${base}`,
+    () => `${base}\n`,
+    () => base.replace(".", ","),
+    () => base.replace(/\.\d+/, "."),
+    () => base.replace(/\.\d+/, ".1234567890123456789"),
+    () => base.replace("Z", "ZZ"),
+    () => base.replace("Z", "UTC"),
+    () => base.replace("Z", "GMT"),
+    () => base.replace(/-/g, ""), // basic format
+    () => base.replace(/:/g, ""),
+    () => base.replace("2", "\u0662"), // Arabic-Indic digit
+    () => base.replace("2", "\uff12"), // fullwidth digit
+    () => base.toLowerCase(),
+    () => base.replace("T", "t").replace("Z", "z"),
+    () => new Date(Date.parse(base)).toUTCString(),
+    () => String(Date.parse(base)),
+    () => Date.parse(base),
+    () => null,
+    () => true,
+    () => [base],
+    () => ({ iso: base }),
+    () => "",
+    () => "yesterday",
+    () => base.replace("Z", "+01:00:00"),
+    () => base.replace(/T(\d\d)/, "T$1:"),
+    () => `${date}T12:00:00.000000000000000000000000001Z`,
+    () => `${date}T12:00:00.9999999Z`,
+    () => base.replace(/\.\d+/, ".1234567891"), // 10 fraction digits
+    () => base.replace(/\.\d+/, ".123456789"), // 9
+    () => base.replace("Z", "+01:00").replace(/:(\d\d)\.\d+/, ""), // to the minute, with a zone
+    () => base.replace(/\.\d+/, "").replace(/:\d\d(Z)$/, "$1").replace("Z", "+0530"),
+    () => base.replace(/:\d\d\.\d+/, ".5"), // a fraction without seconds
+  ];
+  return rng.pick(choices)();
+}
+
+// ---------------------------------------------------------------- values
+
+const ID_VALUES: Array<(b: Builder) => unknown> = [
+  () => 12345,
+  () => 0,
+  () => true,
+  () => null,
+  () => [],
+  () => ["e"],
+  () => ({}),
+  () => "",
+  () => " ",
+  () => "x".repeat(1024),
+  () => "x".repeat(1025),
+  () => "é".repeat(1024),
+  () => "\u{1F389}".repeat(512), // 1024 UTF-16 units, 512 code points
+  () => "\u{1F389}".repeat(513), // 1026 units
+  () => "a".repeat(1023) + "\u{1F389}", // 1025 units, 1024 code points
+  (b) => b.raw('"\\ud800"'), // a lone surrogate escape
+  (b) => b.raw('"\\u0000"'),
+  (b) => b.raw('"\\u0065"'),
+  (b) => b.raw("1e3"),
+];
+
+const SEQUENCE_VALUES: Array<(b: Builder) => unknown> = [
+  () => 1.5,
+  (b) => b.raw("1e3"),
+  (b) => b.raw("1E2"),
+  (b) => b.raw("-0"),
+  (b) => b.raw("-0.0"),
+  (b) => b.raw("1.0"),
+  (b) => b.raw("10e-1"),
+  (b) => b.raw("0.5e1"),
+  (b) => b.raw("1e-400"),
+  (b) => b.raw("9007199254740991"),
+  (b) => b.raw("9007199254740992"),
+  (b) => b.raw("9007199254740993"),
+  (b) => b.raw("-9007199254740991"),
+  (b) => b.raw("-9007199254740992"),
+  (b) => b.raw("123456789012345678901234567890"),
+  (b) => b.raw("1e400"),
+  () => -5,
+  () => 0,
+  () => "12",
+  () => null,
+  () => true,
+  () => [],
+  () => [1],
+  () => ({}),
+];
+
+const NUMERIC_VALUES: Array<(b: Builder) => unknown> = [
+  () => 0,
+  () => 5,
+  () => 1.25,
+  () => -5,
+  () => -0.0001,
+  (b) => b.raw("-0"),
+  (b) => b.raw("-0.0"),
+  (b) => b.raw("1e400"),
+  (b) => b.raw("-1e400"),
+  (b) => b.raw("1e-400"),
+  (b) => b.raw("-1e-400"),
+  (b) => b.raw("1E+2"),
+  (b) => b.raw("2.5e-3"),
+  () => "12",
+  () => "12.50",
+  () => " 12",
+  () => "12 ",
+  () => "\t12",
+  () => "+1",
+  () => ".5",
+  () => "1.",
+  () => "-.5",
+  () => "0x10",
+  () => "0b1",
+  () => "0o7",
+  () => "1_000",
+  () => "1,5",
+  () => "Infinity",
+  () => "-Infinity",
+  () => "+Infinity",
+  () => "NaN",
+  () => "",
+  () => " ",
+  () => "-0",
+  () => "-0.0001",
+  () => "-1",
+  () => "1e400",
+  () => "-1e400",
+  () => "1e-400",
+  () => "-1e-400",
+  () => "1e3",
+  () => "1E+3",
+  () => "1e",
+  () => "e3",
+  () => "-",
+  () => "+",
+  () => ".",
+  () => "1..2",
+  () => "--1",
+  () => "00012",
+  () => "\u0663", // Arabic-Indic three
+  () => "\uff11", // fullwidth one
+  () => "12abc",
+  () => "12\n",
+  () => "\u00a012",
+  () => "\ufeff12",
+  () => "12\u3000",
+  () => " -1",
+  () => " 1e400 ",
+  () => null,
+  () => true,
+  () => false,
+  () => [],
+  () => [1],
+  () => [[1]],
+  () => ({}),
+  () => ({ value: 1 }),
+];
+
+const KEY_VALUES: Array<(b: Builder) => unknown> = [
+  () => "lead-1",
+  () => "",
+  () => " ",
+  () => 42,
+  () => 0.1,
+  () => 1e21,
+  () => -7,
+  (b) => b.raw("-0"),
+  (b) => b.raw("1e400"),
+  (b) => b.raw("1.50"),
+  () => true,
+  () => null,
+  () => [],
+  () => ["lead-1"],
+  () => ({ id: "x" }),
+  () => "x".repeat(2000),
+];
+
+// ---------------------------------------------------------------- base events
+
+const TYPES = ["order.paid", "call.completed", "card.scanned", "lead.created", "crm.synced", "followup.sent", "discount.issued"];
+
+function baseData(rng: Rng, type: string): Obj {
+  const leadId = `lead-${rng.hex(8)}`;
+  switch (type) {
+    case "order.paid": {
+      const items = Array.from({ length: rng.int(0, 3) }, () => ({ sku: `SKU-${rng.int(100, 999)}`, unit_price: rng.int(1, 9999) / 100, quantity: rng.int(1, 5) }));
+      const amount = items.reduce((s, i) => s + i.unit_price * i.quantity, 0);
+      return { order_id: `o-${rng.hex(6)}`, amount: Math.round(amount * 100) / 100, currency: rng.pick(["USD", "EUR", "JPY"]), amount_usd: Math.round(amount * 90) / 100, items };
+    }
+    case "call.completed":
+      return { call_id: `c-${rng.hex(6)}`, direction: "outbound", duration_s: rng.int(5, 1800), agent: `rep-${rng.int(1, 60)}` };
+    case "card.scanned":
+      return { lead_id: leadId, event: "websummit-2026", booth: `B${rng.int(1, 240)}`, ocr_confidence: 0.9 };
+    case "lead.created":
+      return { lead_id: leadId, contact: { name: "Ana Silva", email: "ana.silva1@example.com", phone: "+12025550123" }, owner: "rep-3", score: rng.int(1, 100) };
+    case "crm.synced":
+      return { lead_id: leadId, crm: "hubspot", crm_record_id: String(rng.int(10_000_000, 99_999_999)) };
+    case "followup.sent":
+      return { lead_id: leadId, channel: "email", template: "intro-v3" };
+    default:
+      return { user_id: `u-${rng.int(1, 500)}`, program: rng.pick(["referral", "loyalty"]), code: `REF-${rng.hex(8)}`, percent: 10 };
+  }
+}
+
+function nested(depth: number, leaf: unknown, rng: Rng): unknown {
+  let v: unknown = leaf;
+  for (let i = 0; i < depth; i++) v = rng.chance(0.7) ? { a: v } : [v];
+  return v;
+}
+
+// ---------------------------------------------------------------- mutations
+
+/** `data` when it is still an object (a mutation may have replaced it), else a detached one. */
+function dataOf(o: Obj): Obj {
+  const d = o.data;
+  return typeof d === "object" && d !== null && !Array.isArray(d) ? (d as Obj) : {};
+}
+
+type Mutation = (o: Obj, b: Builder, rng: Rng, now: number) => void;
+
+const ENVELOPE_MUTATIONS: Mutation[] = [
+  (o, b, rng) => {
+    o[rng.pick(["event_id", "source", "event_type"])] = rng.pick(ID_VALUES)(b);
+  },
+  (o, _b, rng) => {
+    delete o[rng.pick(["event_id", "source", "event_type", "data", "timestamp", "sequence"])];
+  },
+  (o, b, rng) => {
+    o.sequence = rng.pick(SEQUENCE_VALUES)(b);
+  },
+  (o, _b, rng, now) => {
+    o.timestamp = oddTimestamp(rng, now);
+  },
+  (o, _b, rng, now) => {
+    // Exactly at a limit (+-1 ms), in a zone, with a fraction.
+    const edge = rng.chance(0.5) ? now + MAX_FUTURE : now - MAX_AGE;
+    const ms = edge + rng.pick([-1, 0, 0, 1]);
+    o.timestamp = formatTime(ms, rng.pick(OFFSETS), rng.pick([3, 4, 6, 9]));
+  },
+  (o, _b, rng) => {
+    o.data = rng.pick<unknown>(["x", 1, null, true, [], [{ amount: 1 }], ""]);
+  },
+  (o, _b, rng) => {
+    // data depth around the limit: data is level 1, so nested(63) inside is depth 64.
+    const depth = rng.pick([62, 63, 63, 64, 64, 65]);
+    dataOf(o).deep = nested(depth, rng.pick<unknown>([1, {}, [], "x", null]), rng);
+  },
+];
+
+const NUMERIC_MUTATIONS: Mutation[] = [
+  (o, b, rng) => {
+    dataOf(o)[rng.pick(["amount", "amount_usd", "duration_s"])] = rng.pick(NUMERIC_VALUES)(b);
+  },
+  (o, b, rng) => {
+    const d = dataOf(o);
+    if (!Array.isArray(d.items) || d.items.length === 0) d.items = [{ sku: "S", unit_price: 1, quantity: 1 }];
+    const items = d.items as Obj[];
+    const it = items[rng.int(0, items.length - 1)];
+    if (typeof it === "object" && it !== null) it[rng.pick(["unit_price", "quantity"])] = rng.pick(NUMERIC_VALUES)(b);
+  },
+  (o, b, rng) => {
+    const d = dataOf(o);
+    d.items = rng.pick<(b: Builder) => unknown>([
+      () => ({ unit_price: -1, quantity: -1 }),
+      () => ({ unit_price: "x" }),
+      () => "items",
+      () => 3,
+      () => null,
+      () => [null, 5, "x", true],
+      () => [[{ unit_price: -1 }]],
+      () => [{ unit_price: 1, quantity: 1 }, null],
+      () => [{ unit_price: 1, quantity: 1 }, [{ quantity: -3 }]],
+      () => [],
+      () => [{}],
+      () => [{ unit_price: null, quantity: null }],
+      (bb) => [{ unit_price: bb.raw("1e400") }],
+    ])(b);
+  },
+  (o, _b, rng) => {
+    // Numeric fields outside the declared paths are never checked.
+    const d = dataOf(o);
+    d[rng.pick(["total", "price", "amounts", "Amount"])] = rng.pick<unknown>([-1, "NaN", "abc", null]);
+  },
+];
+
+const KEY_MUTATIONS: Mutation[] = [
+  (o, b, rng) => {
+    dataOf(o)[rng.pick(["lead_id", "user_id", "program"])] = rng.pick(KEY_VALUES)(b);
+  },
+];
+
+const TEXT_MUTATIONS: Mutation[] = [
+  // Duplicate keys: JSON.parse keeps the last.
+  (o, b, rng) => {
+    const field = rng.pick(["event_id", "source", "event_type", "timestamp", "sequence", "data"]);
+    const first: Obj = {};
+    first[b.key(field)] = rng.pick<unknown>(["dup", 7, null, "", {}, { amount: -1 }, "2026-11-25T11:00:00Z", 1.5]);
+    const rest = { ...o };
+    for (const k of Object.keys(o)) delete o[k];
+    Object.assign(o, rng.chance(0.5) ? { ...first, ...rest } : { ...rest, ...first });
+  },
+  (o, b, rng) => {
+    const d = dataOf(o);
+    const field = rng.pick(["amount", "duration_s", "lead_id", "items"]);
+    d[b.key(field)] = rng.pick<unknown>([-1, 5, "NaN", "k", null, [{ quantity: -1 }]]);
+  },
+  // __proto__ keys, at the top level (carrying envelope fields) and in data.
+  (o, b, rng) => {
+    const proto: Obj = { event_id: "evil", source: "evil", timestamp: "2026-11-25T11:00:00Z", event_type: "x", data: {}, polluted: "yes" };
+    const rest = { ...o };
+    delete rest[rng.pick(["event_id", "data", "timestamp", "zzz"])];
+    for (const k of Object.keys(o)) delete o[k];
+    Object.assign(o, { [b.key("__proto__")]: proto }, rest);
+  },
+  (o, b, rng) => {
+    dataOf(o)[b.key(rng.pick(["__proto__", "constructor", "toString", "hasOwnProperty"]))] = rng.pick<unknown>([{ amount: -1, lead_id: "p" }, -1, "x", null]);
+  },
+  // Escaped key names: `\u0065vent_id` is `event_id`.
+  (o, b, rng) => {
+    const field = rng.pick(["event_id", "timestamp", "data", "source"]);
+    const v = o[field];
+    delete o[field];
+    o[b.raw(JSON.stringify(field).replace(/[a-z]/, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")))] = v;
+  },
+];
+
+// ---------------------------------------------------------------- lines
+
+interface Drawn {
+  readonly bytes: Buffer;
+  readonly now: number;
+  readonly label: string;
+}
+
+const enc = (s: string): Buffer => Buffer.from(s, "utf8");
+
+function byteMutation(rng: Rng, body: Buffer): { bytes: Buffer; label: string } {
+  const r = rng.int(0, 22);
+  switch (r) {
+    case 0:
+      return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]), label: "bom" };
+    case 1:
+      return { bytes: Buffer.concat([body, enc("\r")]), label: "cr" };
+    case 2:
+      return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body, enc("\r")]), label: "bom+cr" };
+    case 3:
+      return { bytes: Buffer.concat([body, enc("\r\r")]), label: "cr cr" };
+    case 4:
+      return { bytes: Buffer.concat([enc(rng.pick([" ", "\t", "  \t", "\r"])), body, enc(rng.pick(["", " ", "\t "]))]), label: "ws around" };
+    case 5:
+      return { bytes: Buffer.concat([body, enc(rng.pick([" ", "\t", " \r"])), enc("\r")]), label: "ws before cr" };
+    case 6:
+      return { bytes: Buffer.concat([enc(rng.pick(["\f", "\v", "\u00a0", "\u2028", "\ufeff", "\u3000"])), body]), label: "odd space before" };
+    case 7:
+      return { bytes: Buffer.concat([body, enc(rng.pick(["\f", "\v", "\u00a0", "\u2028", "\ufeff", "\u0000"]))]), label: "odd space after" };
+    case 8:
+    case 9: {
+      // Invalid UTF-8 inside a string value.
+      const bad = rng.pick([[0xc3, 0x28], [0xff], [0xfe], [0x80], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xf4, 0x90, 0x80, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]]);
+      const at = body.indexOf('"source":"');
+      if (at < 0) return { bytes: Buffer.concat([body, Buffer.from(bad)]), label: "bad utf8 end" };
+      const cut = at + 10;
+      return { bytes: Buffer.concat([body.subarray(0, cut), Buffer.from(bad), body.subarray(cut)]), label: `bad utf8 ${bad.map((x) => x.toString(16)).join(" ")}` };
+    }
+    case 10: {
+      // Valid multi-byte UTF-8 (including a 4-byte one) inside a string value.
+      const at = body.indexOf('"source":"');
+      if (at < 0) return { bytes: body, label: "none" };
+      return { bytes: Buffer.concat([body.subarray(0, at + 10), enc("Zoë 漢字 🎉"), body.subarray(at + 10)]), label: "utf8 ok" };
+    }
+    case 11:
+      return { bytes: body.subarray(0, rng.int(0, body.length - 1)), label: "truncated" };
+    case 12:
+      return { bytes: Buffer.concat([body, Buffer.from([0xe2, 0x82])]), label: "cut multibyte end" };
+    case 13:
+      return { bytes: Buffer.concat([body, enc(rng.pick([" x", "}", ",", "]", " {}", "\u0000"]))]), label: "trailing garbage" };
+    case 14:
+      return { bytes: enc(`[${body.toString("utf8")}]`), label: "in array" };
+    case 15:
+      return { bytes: enc(rng.pick(["42", '"hello"', "null", "true", "false", "[]", "[1,2]", "{}", "-0", "1e400", '""', "{ }", "[{}]"])), label: "not object" };
+    case 16:
+      return { bytes: enc(rng.pick(["", " ", "\t", "\r", " \t \r", "\r\r", "\f", "\v", "\u00a0", "\u3000", "\u0000", "\n", " \n "])), label: "blankish" };
+    case 17:
+      return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), enc(rng.pick(["", " ", "\r", "\t\r"]))]), label: "bom blank" };
+    case 18:
+      return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), body]), label: "double bom" };
+    case 19:
+      return { bytes: Buffer.concat([Buffer.from([0xef, 0xbb]), body]), label: "half bom" };
+    case 20:
+      return { bytes: Buffer.concat([enc(" "), Buffer.from([0xef, 0xbb, 0xbf]), body]), label: "space bom" };
+    case 21:
+      return { bytes: Buffer.concat([body, enc("\r"), enc(" ")]), label: "cr not last" };
+    default:
+      return { bytes: enc(body.toString("utf8").replace(/^\{/, "{ \n ")), label: "inner newline" };
+  }
+}
+
+function draw(rng: Rng, index: number): Drawn {
+  const now = rng.chance(0.7) ? NOW : NOW + rng.int(-400 * 86_400_000, 400 * 86_400_000) + rng.int(0, 999);
+  const type = rng.pick(TYPES);
+  const b = new Builder();
+  const o: Obj = {
+    event_id: `e-${index}-${rng.hex(6)}`,
+    source: rng.pick(["pos-1", "crm", "dialer", "web"]),
+    timestamp: timestampText(rng, randomValidTime(rng, now)),
+    event_type: type,
+    data: baseData(rng, type),
+  };
+  if (rng.chance(0.6)) o.sequence = rng.int(1, 1_000_000);
+  if (rng.chance(0.1)) Object.assign(o, { message_id: `m-${index}`, attributes: { k: "v" }, publish_time: "2026-11-25T11:00:00Z", delivery_attempt: 1 });
+  const labels: string[] = [];
+  const groups: Array<[string, Mutation[], number]> = [
+    ["envelope", ENVELOPE_MUTATIONS, 0.35],
+    ["numeric", NUMERIC_MUTATIONS, 0.35],
+    ["key", KEY_MUTATIONS, 0.25],
+    ["text", TEXT_MUTATIONS, 0.15],
+  ];
+  for (const [name, muts, p] of groups) {
+    let n = 0;
+    while (rng.chance(p) && n < 3) {
+      const i = rng.int(0, muts.length - 1);
+      muts[i](o, b, rng, now);
+      labels.push(`${name}#${i}`);
+      n++;
+    }
+  }
+  let body = enc(b.text(o));
+  if (rng.chance(0.25)) {
+    const m = byteMutation(rng, body);
+    body = m.bytes;
+    labels.push(m.label);
+  }
+  return { bytes: body, now, label: labels.join(",") };
+}
+
+/** Hand-written lines at the corners, checked first. */
+function corners(): Drawn[] {
+  const good = (extra: Obj = {}, data: Obj = { amount: 1 }): Obj => ({ event_id: "c1", source: "s", timestamp: "2026-11-25T11:00:00Z", event_type: "order.paid", data, ...extra });
+  const lines: Array<[string, string | Buffer]> = [
+    ["plain", JSON.stringify(good())],
+    ["future limit", JSON.stringify(good({ timestamp: "2026-11-25T12:05:00Z" }))],
+    ["future limit +1", JSON.stringify(good({ timestamp: "2026-11-25T12:05:00.001Z" }))],
+    ["future limit +0.0009", JSON.stringify(good({ timestamp: "2026-11-25T12:05:00.0009Z" }))],
+    ["stale limit", JSON.stringify(good({ timestamp: "2026-10-26T12:00:00Z" }))],
+    ["stale limit -1", JSON.stringify(good({ timestamp: "2026-10-26T11:59:59.999Z" }))],
+    ["stale limit -0.0001 (truncated)", JSON.stringify(good({ timestamp: "2026-10-26T11:59:59.9999Z" }))],
+    ["stale limit in +05:30", JSON.stringify(good({ timestamp: "2026-10-26T17:30:00+05:30" }))],
+    ["stale limit -1 in -09:30", JSON.stringify(good({ timestamp: "2026-10-26T02:29:59.999-09:30" }))],
+    ["lowercase", JSON.stringify(good({ timestamp: "2026-11-25t11:00:00.5z" }))],
+    ["leap second", JSON.stringify(good({ timestamp: "2026-06-30T23:59:60Z" }))],
+    ["no seconds", JSON.stringify(good({ timestamp: "2026-11-25T11:00Z" }))],
+    ["+hhmm", JSON.stringify(good({ timestamp: "2026-11-25T11:00:00+0100" }))],
+    ["-00:00", JSON.stringify(good({ timestamp: "2026-11-25T11:00:00-00:00" }))],
+    ["year 0000", JSON.stringify(good({ timestamp: "0000-01-01T00:00:00Z" }))],
+    ["sequence -0", JSON.stringify(good()).replace('"source"', '"sequence":-0,"source"')],
+    ["sequence 1e3", JSON.stringify(good()).replace('"source"', '"sequence":1e3,"source"')],
+    ["sequence 2^53", JSON.stringify(good()).replace('"source"', '"sequence":9007199254740992,"source"')],
+    ["amount -0", JSON.stringify(good()).replace('"amount":1', '"amount":-0')],
+    ["amount -1e-400", JSON.stringify(good()).replace('"amount":1', '"amount":-1e-400')],
+    ["amount \"-1e-400\"", JSON.stringify(good({}, { amount: "-1e-400" }))],
+    ["amount null", JSON.stringify(good({}, { amount: null }))],
+    ["amount \" 1\"", JSON.stringify(good({}, { amount: " 1" }))],
+    ["amount \"+1\"", JSON.stringify(good({}, { amount: "+1" }))],
+    ["amount \"1.\"", JSON.stringify(good({}, { amount: "1." }))],
+    ["amount \".5\"", JSON.stringify(good({}, { amount: ".5" }))],
+    ["amount \"0x10\"", JSON.stringify(good({}, { amount: "0x10" }))],
+    ["amount \"\"", JSON.stringify(good({}, { amount: "" }))],
+    ["duration -5", JSON.stringify(good({}, { duration_s: -5 }))],
+    ["items object", JSON.stringify(good({}, { items: { unit_price: -1 } }))],
+    ["items with null", JSON.stringify(good({}, { items: [null, 3] }))],
+    ["items nested array", JSON.stringify(good({}, { items: [[{ quantity: -1 }]] }))],
+    ["event_id 1024 astral", JSON.stringify(good({ event_id: "\u{1F389}".repeat(512) }))],
+    ["event_id 1025 units", JSON.stringify(good({ event_id: "a".repeat(1023) + "\u{1F389}" }))],
+    ["key -0", JSON.stringify(good({}, { lead_id: 0 })).replace('"lead_id":0', '"lead_id":-0')],
+    ["key 1e21", JSON.stringify(good({}, { lead_id: 1e21 }))],
+    ["key empty", JSON.stringify(good({}, { lead_id: "" }))],
+    ["dup event_id last number", '{"event_id":"a","event_id":5,"source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{}}'],
+    ["dup event_id last string", '{"event_id":5,"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{}}'],
+    ["dup amount", '{"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{"amount":-1,"amount":1}}'],
+    ["dup amount bad last", '{"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{"amount":1,"amount":-1}}'],
+    ["escaped key", '{"\\u0065vent_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{}}'],
+    ["escaped amount key", '{"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{"\\u0061mount":-1}}'],
+    ["proto envelope", '{"__proto__":{"event_id":"p1","source":"s","timestamp":"2026-11-25T10:00:00Z","event_type":"x","data":{}}}'],
+    ["proto data amount", '{"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{"__proto__":{"amount":-1}}}'],
+    ["proto items", '{"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{"items":[{"__proto__":{"quantity":-1}}]}}'],
+    ["data constructor", '{"event_id":"a","source":"s","timestamp":"2026-11-25T11:00:00Z","event_type":"t","data":{"constructor":{"amount":-1}}}'],
+  ];
+  return lines.map(([label, text]) => ({ bytes: typeof text === "string" ? enc(text) : text, now: NOW, label: `corner: ${label}` }));
+}
+
+// ---------------------------------------------------------------- comparison
+
+interface Seen {
+  readonly kind: string;
+  readonly error_code?: string;
+  readonly event?: Obj;
+}
+
+function fromImpl(v: ReturnType<typeof validateLine>): Seen {
+  if (v.kind === "blank") return { kind: "blank" };
+  if (v.kind === "dead_letter") return { kind: "dead_letter", error_code: String(v.deadLetter.error_code) };
+  const e = v.event;
+  return {
+    kind: "event",
+    event: { event_id: e.event_id, source: e.source, sequence: e.sequence, timestamp: e.timestamp, event_time: e.event_time, event_type: e.event_type, keys: { ...e.keys }, raw: e.raw },
+  };
+}
+
+function fromRef(r: RefOutcome): Seen {
+  if (r.kind === "blank") return { kind: "blank" };
+  if (r.kind === "dead_letter") return { kind: "dead_letter", error_code: r.error_code };
+  const { kind: _k, ...event } = r;
+  return { kind: "event", event: { ...event, keys: { ...r.keys } } };
+}
+
+/** The first difference, as a short signature, or null. */
+function difference(impl: Seen, ref: Seen): string | null {
+  if (impl.kind !== ref.kind) return `kind: ref ${ref.kind}${ref.error_code ? ` ${ref.error_code}` : ""}, impl ${impl.kind}${impl.error_code ? ` ${impl.error_code}` : ""}`;
+  if (impl.kind === "dead_letter") return impl.error_code === ref.error_code ? null : `error_code: ref ${ref.error_code}, impl ${impl.error_code}`;
+  if (impl.kind === "event") {
+    const a = impl.event as Obj;
+    const b = ref.event as Obj;
+    for (const k of Object.keys(b)) {
+      if (k === "keys") {
+        const ka = a.keys as Obj;
+        const kb = b.keys as Obj;
+        for (const p of Object.keys(kb)) if (ka[p] !== kb[p]) return `keys.${p}: ref ${JSON.stringify(kb[p])}, impl ${JSON.stringify(ka[p])}`;
+      } else if (a[k] !== b[k]) return `${k}: ref ${JSON.stringify(b[k])}, impl ${JSON.stringify(a[k])}`;
+    }
+  }
+  return null;
+}
+
+/** Line bytes as JSON text (invalid UTF-8 as \\xNN), cut at 600 characters. */
+function show(bytes: Buffer): string {
+  const text = isUtf8(bytes) ? bytes.toString("utf8") : bytes.toString("latin1").replace(/[\x80-\xff]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
+  const j = JSON.stringify(text);
+  return j.length > 600 ? j.slice(0, 600) + "..." : j;
+}
+
+const DRAWS = 20_000;
+
+test(`validateLine agrees with the independent reference on ${DRAWS} drawn lines and the corners`, () => {
+  const rng = new Rng(0x5eed_2026);
+  const lines: Drawn[] = [...corners()];
+  for (let i = 0; i < DRAWS; i++) lines.push(draw(rng, i));
+  const found = new Map<string, { count: number; examples: Array<{ label: string; now: string; bytes: string }> }>();
+  const kinds = new Map<string, number>();
+  lines.forEach((l, i) => {
+    const ctx: ValidationContext = { config, nowMs: l.now, keyPaths: KEY_PATHS };
+    const refCtx: RefContext = { nowMs: l.now, maxFutureMs: MAX_FUTURE, maxAgeMs: MAX_AGE, numericFields: config.validation.numeric_fields, keyPaths: KEY_PATHS };
+    let impl: Seen;
+    try {
+      impl = fromImpl(validateLine(l.bytes, i + 1, ctx));
+    } catch (e) {
+      impl = { kind: `threw ${(e as Error).message}` };
+    }
+    const ref = fromRef(referenceValidate(l.bytes, refCtx));
+    const tag = ref.kind === "dead_letter" ? `dead ${ref.error_code}` : ref.kind;
+    kinds.set(tag, (kinds.get(tag) ?? 0) + 1);
+    const diff = difference(impl, ref);
+    if (diff === null) return;
+    const entry = found.get(diff) ?? { count: 0, examples: [] };
+    entry.count++;
+    const ex = { label: l.label, now: new Date(l.now).toISOString(), bytes: l.bytes.toString("base64") };
+    if (entry.examples.length < 3) entry.examples.push(ex);
+    else {
+      // Keep the shortest lines as examples.
+      const longest = entry.examples.reduce((m, x, j) => (x.bytes.length > entry.examples[m].bytes.length ? j : m), 0);
+      if (ex.bytes.length < entry.examples[longest].bytes.length) entry.examples[longest] = ex;
+    }
+    found.set(diff, entry);
+  });
+  // The draws must reach every outcome, or the comparison proves little.
+  for (const tag of ["blank", "event", "dead malformed_json", "dead schema", "dead timestamp_invalid", "dead timestamp_future", "dead timestamp_stale", "dead numeric_invalid"]) {
+    assert.ok((kinds.get(tag) ?? 0) >= 20, `${tag}: ${kinds.get(tag) ?? 0} lines`);
+  }
+  const report = [...found.entries()].map(([diff, e]) => ({ diff, count: e.count, examples: e.examples.map((x) => `${x.label} | now ${x.now} | ${show(Buffer.from(x.bytes, "base64"))}`) }));
+  // VALDIFF_OUT=file writes the outcome counts and every kind of disagreement with examples.
+  if (process.env.VALDIFF_OUT) {
+    const out = [`outcomes ${JSON.stringify(Object.fromEntries(kinds))}`, ...report.map((r) => `${r.diff} (${r.count})\n  ${r.examples.join("\n  ")}`)];
+    writeFileSync(process.env.VALDIFF_OUT, out.join("\n") + "\n");
+  }
+  assert.deepEqual(report, [], `validateLine disagrees with the reference on ${report.length} kinds of lines`);
+});
