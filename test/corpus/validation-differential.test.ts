@@ -9,20 +9,18 @@
  */
 import { test } from "node:test";
 import { isUtf8 } from "node:buffer";
-import { writeFileSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import assert from "node:assert/strict";
-import { keyPaths, parseConfig } from "../../src/config";
+import { keyPaths, parseConfig, type RecoveryConfig } from "../../src/config";
 import { validateLine, type ValidationContext } from "../../src/validate";
 import { Rng } from "../../src/generate/prng";
-import { referenceValidate, type RefContext, type RefOutcome } from "../support/validation-reference";
+import { DEFAULT_ENVELOPE, referenceDeadLetterCheck, referenceValidate, type RefContext, type RefOutcome } from "../support/validation-reference";
 
 type Obj = Record<string, unknown>;
 
 const NOW = Date.parse("2026-11-25T12:00:00Z");
-const MAX_FUTURE = 5 * 60_000;
-const MAX_AGE = 30 * 86_400_000;
-const config = parseConfig({});
-const KEY_PATHS = keyPaths(config);
+/** The limits of the configuration under test (set by each test before it draws). */
+const limits = { future: 5 * 60_000, age: 30 * 86_400_000 };
 
 // ---------------------------------------------------------------- raw tokens in JSON text
 
@@ -78,10 +76,11 @@ function randomValidTime(rng: Rng, now: number): number {
   const r = rng.next();
   if (r < 0.15) {
     // At the limits, +-1 ms.
-    const edge = rng.chance(0.5) ? now + MAX_FUTURE : now - MAX_AGE;
+    const edge = rng.chance(0.5) ? now + limits.future : now - limits.age;
     return edge + rng.int(-2, 2);
   }
-  return now - MAX_AGE - 86_400_000 + Math.floor(rng.next() * (MAX_AGE + 2 * 86_400_000));
+  const margin = Math.max(limits.age / 30, 60_000);
+  return now - limits.age - margin + Math.floor(rng.next() * (limits.age + limits.future + 2 * margin));
 }
 
 function timestampText(rng: Rng, ms: number): string {
@@ -376,7 +375,7 @@ const ENVELOPE_MUTATIONS: Mutation[] = [
   },
   (o, _b, rng, now) => {
     // Exactly at a limit (+-1 ms), in a zone, with a fraction.
-    const edge = rng.chance(0.5) ? now + MAX_FUTURE : now - MAX_AGE;
+    const edge = rng.chance(0.5) ? now + limits.future : now - limits.age;
     const ms = edge + rng.pick([-1, 0, 0, 1]);
     o.timestamp = formatTime(ms, rng.pick(OFFSETS), rng.pick([3, 4, 6, 9]));
   },
@@ -417,6 +416,20 @@ const NUMERIC_MUTATIONS: Mutation[] = [
       () => [{}],
       () => [{ unit_price: null, quantity: null }],
       (bb) => [{ unit_price: bb.raw("1e400") }],
+    ])(b);
+  },
+  (o, b, rng) => {
+    // Nested arrays of parts (a declared path of the second configuration).
+    const d = dataOf(o);
+    if (!Array.isArray(d.items) || d.items.length === 0) d.items = [{ sku: "S", unit_price: 1, quantity: 1 }];
+    const it = (d.items as unknown[])[0];
+    if (typeof it !== "object" || it === null) return;
+    (it as Obj).parts = rng.pick<(b: Builder) => unknown>([
+      (bb) => [{ weight: rng.pick(NUMERIC_VALUES)(bb) }, { weight: 2 }],
+      (bb) => [{ weight: 1 }, { weight: rng.pick(NUMERIC_VALUES)(bb) }],
+      () => ({ weight: "x" }),
+      () => [null, [{ weight: "x" }]],
+      () => "parts",
     ])(b);
   },
   (o, _b, rng) => {
@@ -538,7 +551,7 @@ function byteMutation(rng: Rng, body: Buffer): { bytes: Buffer; label: string } 
   }
 }
 
-function draw(rng: Rng, index: number): Drawn {
+function draw(rng: Rng, index: number, reshape: (o: Obj, b: Builder, rng: Rng) => Obj = (o) => o): Drawn {
   const now = rng.chance(0.7) ? NOW : NOW + rng.int(-400 * 86_400_000, 400 * 86_400_000) + rng.int(0, 999);
   const type = rng.pick(TYPES);
   const b = new Builder();
@@ -567,13 +580,46 @@ function draw(rng: Rng, index: number): Drawn {
       n++;
     }
   }
-  let body = enc(b.text(o));
+  let body = enc(b.text(reshape(o, b, rng)));
   if (rng.chance(0.25)) {
     const m = byteMutation(rng, body);
     body = m.bytes;
     labels.push(m.label);
   }
   return { bytes: body, now, label: labels.join(",") };
+}
+
+/**
+ * Lines around 64 KiB (the dead letter's `raw` limit): a blob of ASCII, 2-, 3- and 4-byte
+ * characters and invalid bytes, sized so the limit falls at every offset inside a character;
+ * most are dead letters (invalid UTF-8, no event_id, a bad amount), some events.
+ */
+function longLine(rng: Rng, index: number): Drawn {
+  const units: Buffer[] = [enc("a"), enc("é"), enc("€"), enc("🎉"), Buffer.from([0xff]), Buffer.from([0xe2, 0x82]), Buffer.from([0xed, 0xa0, 0x80])];
+  const kind = rng.int(0, 4);
+  const allowed = kind === 0 ? units : units.slice(0, 4); // invalid bytes only in malformed lines
+  const head = enc(
+    JSON.stringify({
+      ...(kind === 1 ? {} : { event_id: kind === 2 ? "i".repeat(rng.int(1000, 2000)) : `long-${index}` }),
+      source: "s",
+      timestamp: "2026-11-25T11:00:00Z",
+      event_type: "t",
+      data: { amount: kind === 3 ? -1 : 1, blob: "" },
+    }).slice(0, -3), // ends inside the blob's string: `"blob":"`
+  );
+  const target = 65536 + rng.int(-400, 400) - (rng.chance(0.5) ? 0 : rng.int(0, 40_000));
+  const parts: Buffer[] = [head];
+  let n = head.length;
+  const pick = rng.int(0, allowed.length - 1);
+  while (n < target) {
+    const u = rng.chance(0.7) ? allowed[pick] : rng.pick(allowed);
+    parts.push(u);
+    n += u.length;
+  }
+  parts.push(enc('"}}'));
+  let bytes = Buffer.concat(parts);
+  if (rng.chance(0.2)) bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes, enc("\r")]);
+  return { bytes, now: NOW, label: `long line kind ${kind}, ${bytes.length} bytes` };
 }
 
 /** Hand-written lines at the corners, checked first. */
@@ -637,11 +683,15 @@ interface Seen {
   readonly kind: string;
   readonly error_code?: string;
   readonly event?: Obj;
+  readonly dead?: { raw: string; raw_truncated: boolean; event_id: string | null; line: number };
 }
 
 function fromImpl(v: ReturnType<typeof validateLine>): Seen {
   if (v.kind === "blank") return { kind: "blank" };
-  if (v.kind === "dead_letter") return { kind: "dead_letter", error_code: String(v.deadLetter.error_code) };
+  if (v.kind === "dead_letter") {
+    const d = v.deadLetter;
+    return { kind: "dead_letter", error_code: String(d.error_code), dead: { raw: d.raw, raw_truncated: d.raw_truncated, event_id: d.event_id, line: d.line } };
+  }
   const e = v.event;
   return {
     kind: "event",
@@ -681,17 +731,30 @@ function show(bytes: Buffer): string {
   return j.length > 600 ? j.slice(0, 600) + "..." : j;
 }
 
-const DRAWS = 20_000;
+const DRAWS = 12_000;
 
-test(`validateLine agrees with the independent reference on ${DRAWS} drawn lines and the corners`, () => {
-  const rng = new Rng(0x5eed_2026);
-  const lines: Drawn[] = [...corners()];
-  for (let i = 0; i < DRAWS; i++) lines.push(draw(rng, i));
+interface Profile {
+  readonly name: string;
+  readonly config: RecoveryConfig;
+  readonly envelope: RefContext["envelope"];
+}
+
+/** Runs every line through both validators; the kinds of disagreement, with the shortest examples. */
+function differential(profile: Profile, lines: ReadonlyArray<Drawn>): void {
+  const { config } = profile;
+  const paths = keyPaths(config);
   const found = new Map<string, { count: number; examples: Array<{ label: string; now: string; bytes: string }> }>();
   const kinds = new Map<string, number>();
   lines.forEach((l, i) => {
-    const ctx: ValidationContext = { config, nowMs: l.now, keyPaths: KEY_PATHS };
-    const refCtx: RefContext = { nowMs: l.now, maxFutureMs: MAX_FUTURE, maxAgeMs: MAX_AGE, numericFields: config.validation.numeric_fields, keyPaths: KEY_PATHS };
+    const ctx: ValidationContext = { config, nowMs: l.now, keyPaths: paths };
+    const refCtx: RefContext = {
+      nowMs: l.now,
+      maxFutureMs: config.validation.max_future_ms,
+      maxAgeMs: config.validation.max_age_ms,
+      numericFields: config.validation.numeric_fields,
+      keyPaths: paths,
+      envelope: profile.envelope,
+    };
     let impl: Seen;
     try {
       impl = fromImpl(validateLine(l.bytes, i + 1, ctx));
@@ -701,7 +764,11 @@ test(`validateLine agrees with the independent reference on ${DRAWS} drawn lines
     const ref = fromRef(referenceValidate(l.bytes, refCtx));
     const tag = ref.kind === "dead_letter" ? `dead ${ref.error_code}` : ref.kind;
     kinds.set(tag, (kinds.get(tag) ?? 0) + 1);
-    const diff = difference(impl, ref);
+    let diff = difference(impl, ref);
+    if (diff === null && impl.dead !== undefined) {
+      diff = impl.dead.line !== i + 1 ? `dead letter line ${impl.dead.line}, not ${i + 1}` : referenceDeadLetterCheck(l.bytes, refCtx, impl.dead);
+      if (diff !== null) diff = `dead letter ${diff}`;
+    }
     if (diff === null) return;
     const entry = found.get(diff) ?? { count: 0, examples: [] };
     entry.count++;
@@ -714,15 +781,84 @@ test(`validateLine agrees with the independent reference on ${DRAWS} drawn lines
     }
     found.set(diff, entry);
   });
-  // The draws must reach every outcome, or the comparison proves little.
-  for (const tag of ["blank", "event", "dead malformed_json", "dead schema", "dead timestamp_invalid", "dead timestamp_future", "dead timestamp_stale", "dead numeric_invalid"]) {
-    assert.ok((kinds.get(tag) ?? 0) >= 20, `${tag}: ${kinds.get(tag) ?? 0} lines`);
-  }
   const report = [...found.entries()].map(([diff, e]) => ({ diff, count: e.count, examples: e.examples.map((x) => `${x.label} | now ${x.now} | ${show(Buffer.from(x.bytes, "base64"))}`) }));
   // VALDIFF_OUT=file writes the outcome counts and every kind of disagreement with examples.
   if (process.env.VALDIFF_OUT) {
-    const out = [`outcomes ${JSON.stringify(Object.fromEntries(kinds))}`, ...report.map((r) => `${r.diff} (${r.count})\n  ${r.examples.join("\n  ")}`)];
-    writeFileSync(process.env.VALDIFF_OUT, out.join("\n") + "\n");
+    const out = [`== ${profile.name}: ${lines.length} lines`, `outcomes ${JSON.stringify(Object.fromEntries(kinds))}`, ...report.map((r) => `${r.diff} (${r.count})\n  ${r.examples.join("\n  ")}`)];
+    appendFileSync(process.env.VALDIFF_OUT, out.join("\n") + "\n");
   }
-  assert.deepEqual(report, [], `validateLine disagrees with the reference on ${report.length} kinds of lines`);
+  // The draws must reach every outcome, or the comparison proves little.
+  for (const tag of ["blank", "event", "dead malformed_json", "dead schema", "dead timestamp_invalid", "dead timestamp_future", "dead timestamp_stale", "dead numeric_invalid"]) {
+    assert.ok((kinds.get(tag) ?? 0) >= 20, `${profile.name}: ${tag}: ${kinds.get(tag) ?? 0} lines`);
+  }
+  assert.deepEqual(report, [], `${profile.name}: validateLine disagrees with the reference on ${report.length} kinds of lines`);
+}
+
+test(`default configuration: validateLine agrees with the independent reference on ${DRAWS} drawn lines and the corners`, () => {
+  const config = parseConfig({});
+  limits.future = config.validation.max_future_ms;
+  limits.age = config.validation.max_age_ms;
+  const rng = new Rng(0x5eed_2026);
+  const lines: Drawn[] = [...corners()];
+  for (let i = 0; i < DRAWS; i++) lines.push(draw(rng, i));
+  for (let i = 0; i < 150; i++) lines.push(longLine(rng, i));
+  differential({ name: "default", config, envelope: DEFAULT_ENVELOPE }, lines);
+});
+
+/** Second configuration: nested envelope paths, other numeric fields and minimums, tight limits. */
+const NESTED_ENVELOPE = { event_id: "meta.id", source: "meta.source", sequence: "meta.seq", timestamp: "ts", event_type: "kind", data: "body.payload" } as const;
+const P = "body.payload";
+
+/** A default-shaped object moved to the nested envelope (other keys, tokens included, stay). */
+function reshapeNested(o: Obj, _b: Builder, rng: Rng): Obj {
+  const out: Obj = {};
+  const put = (path: string, v: unknown): void => {
+    const segs = path.split(".");
+    let node = out;
+    for (const seg of segs.slice(0, -1)) {
+      if (typeof node[seg] !== "object" || node[seg] === null) node[seg] = {};
+      node = node[seg] as Obj;
+    }
+    node[segs[segs.length - 1]] = v;
+  };
+  for (const k of Object.keys(o)) {
+    if (Object.prototype.hasOwnProperty.call(NESTED_ENVELOPE, k)) put(NESTED_ENVELOPE[k as keyof typeof NESTED_ENVELOPE], o[k]);
+    else out[k] = o[k];
+  }
+  if (rng.chance(0.08)) {
+    // Break an intermediate object of the nested paths.
+    const target = rng.pick(["meta", "body"]);
+    out[target] = rng.pick<unknown>([null, [], "x", 3, [{ id: "e", source: "s", payload: {} }]]);
+  }
+  if (rng.chance(0.05) && typeof out.meta === "object" && out.meta !== null && !Array.isArray(out.meta)) {
+    // The envelope fields also at the top level: they are not the configured ones.
+    Object.assign(out, { event_id: "top", source: "top", event_type: "top" });
+    delete (out.meta as Obj).id;
+  }
+  return out;
+}
+
+test(`nested envelope, other numeric fields, 0 ms future, 1 h age: validateLine agrees with the reference on ${DRAWS} drawn lines`, () => {
+  const config = parseConfig({
+    envelope: NESTED_ENVELOPE,
+    validation: {
+      max_future_ms: 0,
+      max_age_ms: 3_600_000,
+      numeric_fields: [
+        { path: `${P}.amount`, min: -5 },
+        { path: `${P}.amount_usd`, min: 0.5 },
+        { path: `${P}.items[].quantity`, min: 1 },
+        { path: `${P}.items[].parts[].weight`, min: null },
+        { path: `${P}.duration_s`, min: 0 },
+      ],
+    },
+    chains: [{ name: "c", steps: [{ event_type: "card.scanned", key: `${P}.lead_id` }, { event_type: "lead.created", key: `${P}.lead_id`, max_delay_ms: 60_000 }] }],
+    uniqueness: [{ name: "u", event_type: "discount.issued", keys: [`${P}.user_id`, `${P}.contact.email`, `${P}.program`] }],
+  });
+  limits.future = config.validation.max_future_ms;
+  limits.age = config.validation.max_age_ms;
+  const rng = new Rng(0x0b0d_1e5);
+  const lines: Drawn[] = [];
+  for (let i = 0; i < DRAWS; i++) lines.push(draw(rng, i, reshapeNested));
+  differential({ name: "nested", config, envelope: NESTED_ENVELOPE }, lines);
 });

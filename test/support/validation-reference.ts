@@ -52,6 +52,21 @@ export interface RefContext {
   readonly maxAgeMs: number;
   readonly numericFields: ReadonlyArray<{ readonly path: string; readonly min: number | null }>;
   readonly keyPaths: ReadonlyArray<string>;
+  /** Dotted paths of the envelope fields (own properties of objects at each step). */
+  readonly envelope: { readonly event_id: string; readonly source: string; readonly sequence: string; readonly timestamp: string; readonly event_type: string; readonly data: string };
+}
+
+/** The default envelope: every field at the top level under its own name. */
+export const DEFAULT_ENVELOPE: RefContext["envelope"] = { event_id: "event_id", source: "source", sequence: "sequence", timestamp: "timestamp", event_type: "event_type", data: "data" };
+
+/** The value at a dotted path of own properties of plain objects, or undefined. */
+function at(root: unknown, path: string): unknown {
+  let c: unknown = root;
+  for (const segment of path.split(".")) {
+    if (!isPlainObject(c) || !own(c, segment)) return undefined;
+    c = c[segment];
+  }
+  return c;
 }
 
 type Obj = Record<string, unknown>;
@@ -163,11 +178,7 @@ function valuesAt(root: unknown, path: string): unknown[] {
 }
 
 function keyValue(root: Obj, path: string): string | null {
-  let c: unknown = root;
-  for (const segment of path.split(".")) {
-    if (!isPlainObject(c) || !own(c, segment)) return null;
-    c = c[segment];
-  }
+  const c = at(root, path);
   if (typeof c === "string") return c.length > 0 ? c : null;
   if (typeof c === "number" && Number.isFinite(c)) return String(c);
   return null;
@@ -199,17 +210,17 @@ export function referenceValidate(bytes: Uint8Array, ctx: RefContext): RefOutcom
 
   if (!isPlainObject(parsed)) return dead("schema");
   const o = parsed;
-  const get = (k: string): unknown => (own(o, k) ? o[k] : undefined);
-  const eventId = get("event_id");
-  const source = get("source");
-  const eventType = get("event_type");
-  const sequence = get("sequence");
-  const data = get("data");
+  const env = ctx.envelope;
+  const eventId = at(o, env.event_id);
+  const source = at(o, env.source);
+  const eventType = at(o, env.event_type);
+  const sequence = at(o, env.sequence);
+  const data = at(o, env.data);
   if (!envelopeString(eventId) || !envelopeString(source) || !envelopeString(eventType)) return dead("schema");
   if (sequence !== undefined && sequence !== null && !(typeof sequence === "number" && Number.isSafeInteger(sequence))) return dead("schema");
   if (!isPlainObject(data) || depthExceeds(data, 1, 64)) return dead("schema");
 
-  const timestamp = get("timestamp");
+  const timestamp = at(o, env.timestamp);
   if (typeof timestamp !== "string") return dead("timestamp_invalid");
   const eventTime = referenceEventTime(timestamp);
   if (eventTime === null) return dead("timestamp_invalid");
@@ -237,4 +248,47 @@ export function referenceValidate(bytes: Uint8Array, ctx: RefContext): RefOutcom
     keys,
     raw: text,
   };
+}
+
+// ---------------------------------------------------------------- dead letters
+
+const lenient = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+
+/** The most a dead letter's `raw` holds, in UTF-8 bytes (README: "cut at 64 KiB"). */
+export const REF_MAX_RAW_BYTES = 64 * 1024;
+
+/**
+ * What a dead letter of these line bytes must carry besides its code: `raw` is a prefix of the
+ * line's text (BOM and CR removed, invalid bytes as U+FFFD) of at most 64 KiB of UTF-8, the
+ * whole text when that fits, else cut within the last character before the limit (so at least
+ * 64 KiB - 3 bytes; a cut may not split a surrogate pair); `raw_truncated` says whether it was
+ * cut; `event_id` is the configured event_id when it is a string, at most 1024 characters.
+ */
+export function referenceDeadLetterCheck(bytes: Uint8Array, ctx: RefContext, got: { raw: string; raw_truncated: boolean; event_id: string | null }): string | null {
+  let b = bytes;
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
+  if (b.length >= 1 && b[b.length - 1] === 0x0d) b = b.subarray(0, b.length - 1);
+  const full = lenient.decode(b);
+  const fullBytes = Buffer.byteLength(full, "utf8");
+  if (fullBytes <= REF_MAX_RAW_BYTES) {
+    if (got.raw !== full) return "raw: not the whole line text";
+    if (got.raw_truncated) return "raw_truncated: true for a whole raw";
+  } else {
+    if (!got.raw_truncated) return "raw_truncated: false for a cut raw";
+    if (!full.startsWith(got.raw)) return "raw: not a prefix of the line text";
+    const n = Buffer.byteLength(got.raw, "utf8");
+    if (n > REF_MAX_RAW_BYTES) return "raw: longer than 64 KiB";
+    if (n < REF_MAX_RAW_BYTES - 3) return "raw: cut more than one character before 64 KiB";
+    if (/[\uD800-\uDBFF]$/.test(got.raw)) return "raw: ends in half a surrogate pair";
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoder.decode(b));
+  } catch {
+    parsed = undefined;
+  }
+  const id = at(parsed, ctx.envelope.event_id);
+  const want = typeof id === "string" ? id.slice(0, 1024) : null;
+  if (got.event_id !== want) return `event_id: ref ${JSON.stringify(want)}, impl ${JSON.stringify(got.event_id)}`;
+  return null;
 }
