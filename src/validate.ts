@@ -170,7 +170,7 @@ function checkNumericFields(obj: Record<string, unknown>, config: RecoveryConfig
   for (const field of config.validation.numeric_fields) {
     for (const { path, value } of collectPath(obj, field.path)) {
       if (value === null) continue;
-      const n = typeof value === "number" ? value : typeof value === "string" && /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/.test(value) ? Number(value) : NaN;
+      const n = typeof value === "number" ? value : typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : NaN;
       if (!Number.isFinite(n)) issues.push({ path, code: "not_finite", message: "expected a finite number" });
       else if (field.min !== null && n < field.min) issues.push({ path, code: "too_small", message: `expected >= ${field.min}` });
     }
@@ -229,7 +229,13 @@ function isIdString(v: unknown): boolean {
   return typeof v === "string" && v.length >= 1 && v.length <= 1024;
 }
 
-const NUMERIC_TEXT = /^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$/;
+/**
+ * A numeric string: digits with an optional `-`, fraction and exponent, nothing around them
+ * (`"12.50"`, `"-3"`, `"1e3"`; not `" 12"`, `"+1"`, `".5"`). The correction rules read every
+ * such text (`parseDecimal` accepts more) up to their limits (64 characters, exponents within
+ * +-40), so white space cannot slip an amount past them.
+ */
+const NUMERIC_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 const stepCache = new Map<string, Array<{ name: string; array: boolean }>>();
 
 function compiledSteps(path: string): Array<{ name: string; array: boolean }> {

@@ -11,12 +11,14 @@
  * the same lines with exchange rates (validation then runs the correction rules: nothing may
  * throw), and a configuration with nested envelope paths, other numeric fields and limits.
  *
- * When written, it disagreed with validateLine on three things (reported as implementation bugs):
- * - numeric strings padded with whitespace (`" 12"`, `"12 "`, `"\u00a012"`, `"12\n"`) are accepted,
- *   though they are not numeric strings to the corrections (`parseDecimal(" 1")` is null);
- * - `".5"`, `"1."`, `"+1"`, `"-.5"` are rejected, though `parseDecimal` reads them;
- * - timestamps with more than 9 fraction digits are `timestamp_invalid` (RFC 3339 and ISO-8601
- *   put no limit on them; src/timestamp.ts says fractions beyond ms are truncated).
+ * When written, it disagreed with validateLine on three things, now settled:
+ * - numeric strings padded with white space (`" 12"`, `"12 "`, `"\u00a012"`, `"12\n"`) were
+ *   accepted, though the corrections cannot read them (`parseDecimal(" 1")` is null): fixed, they
+ *   are `numeric_invalid`;
+ * - `".5"`, `"1."`, `"+1"`, `"-.5"` are rejected though `parseDecimal` reads them: kept (the safe
+ *   direction), the README now defines a numeric string, and the reference follows it;
+ * - timestamps with more than 9 fraction digits were `timestamp_invalid` (RFC 3339 and ISO-8601
+ *   put no limit on them; src/timestamp.ts says fractions beyond ms are truncated): fixed.
  * `VALDIFF_OUT=file` writes every kind of disagreement with its shortest examples.
  */
 import { test } from "node:test";

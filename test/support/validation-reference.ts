@@ -22,10 +22,11 @@
  *   hour-only offset (`+01`) is not accepted. RFC 3339 (the timestamp tests' grammar) and
  *   ISO-8601 put no limit on fraction digits: neither does the reference.
  * - numeric fields: absent or null are not checked (as the README's oracle, test/support/oracle.ts);
- *   a number must be finite; a numeric string is what the corrections read as one
- *   (`parseDecimal`, tested in test/corrections/money.test.ts: ".5" and "1e3" are, " 1" is not):
- *   `[+-]?(digits[.digits*] | .digits)([eE][+-]?digits)?` with no whitespace, whose value
- *   (`Number`) is finite; then value >= min (so "-1e-400", which is -0, passes min 0). `[]` walks arrays only: a path through a non-array
+ *   a number must be finite; a numeric string is the README's: digits with an optional `-`,
+ *   fraction and exponent, nothing around them (`-?digits[.digits]([eE][+-]?digits)?`; not " 1",
+ *   "+1", ".5", "1."), whose value (`Number`) is finite. (First drawn as what the corrections'
+ *   `parseDecimal` reads; validation accepted " 12" and rejected ".5": the README now defines
+ *   the narrower form, which `parseDecimal` reads too.) then value >= min (so "-1e-400", which is -0, passes min 0). `[]` walks arrays only: a path through a non-array
  *   or non-object yields no value (nothing checked).
  * - keys: the value at the dotted path through own properties of plain objects; a non-empty
  *   string as is, a finite number as String(n), anything else null.
@@ -147,7 +148,7 @@ export function referenceEventTime(s: string): number | null {
 
 // ---------------------------------------------------------------- numbers
 
-const NUMERIC_STRING = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NUMERIC_STRING = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 /** The value of a numeric field, or null when it is neither a finite number nor a numeric string. */
 function numericValue(v: unknown): number | null {
