@@ -23,7 +23,9 @@
  *   also in minor-unit mode (the implementation's choice; no test says otherwise);
  * - the currency rule needs a readable amount: without one (missing, not a number, a fraction in
  *   minor-unit mode) it says nothing but unknown_currency (a property of the currency field alone),
- *   in particular no rate_unavailable.
+ *   in particular no rate_unavailable;
+ * - an amount_usd of null is missing (nothing to check), like an absent one; "" or true is not a
+ *   number (flagged, manual_review).
  */
 
 /** An exact decimal: `n / 10^s`. */
@@ -316,7 +318,7 @@ export function referenceCorrect(event: RefEvent, rates: RateTableLike, cfg: Ref
 
   // 3. currency, on the (corrected) amount
   const amountMinor = minorOf(data.amount, exp, cfg.minor_units);
-  if (rates !== null && !carried("currency", "data.amount_usd") && data.amount_usd !== undefined) {
+  if (rates !== null && !carried("currency", "data.amount_usd") && data.amount_usd !== undefined && data.amount_usd !== null) {
     const date = utcDate(event.timestamp);
     if (code === null || (!isIsoCurrency(code) && !tableQuotes(rates, code))) {
       findings.push({ kind: "unknown_currency", action: "manual_review", detail: {} });
