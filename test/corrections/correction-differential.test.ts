@@ -9,6 +9,11 @@
  * changes at exactly -75 % / +300 % and one minor unit either side, before 0, items with discounts,
  * quantity 0 and fractional prices, missing rate days (0..9 days back), timestamps in other zones
  * near midnight, carried corrections, minor-unit mode and other configurations.
+ *
+ * What it found: the guard (-75 % / +300 %) and the 5 % tolerance are compared on floats, so
+ * beyond 2^53 minor units a change or deviation just outside a bound is taken as on it (applied /
+ * tolerated) and one just inside can be taken as outside (blocked); see the pinned repros at the
+ * end. With CORR_DIFF_NO_HUGE=1 (values below 2^53) 4 x 100,000 events (seeds 101-404) agree.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -75,7 +80,7 @@ const CURRENCIES = [
 const NICE_RATES = [0.8, 1.6, 2, 4, 0.5, 1.25, 0.125, 8, 16, 0.016, 150, 1.5, 0.377, 0.307, 1.52, 0.92, 1300, 0.000016, 3.2, 0.04, 1e-7, 2.5e-7, 1e21, 4e22];
 
 function drawRate(r: Prng): number {
-  if (r.chance(0.5)) return r.pick(NICE_RATES);
+  if (r.chance(0.5)) return r.pick(NO_HUGE ? NICE_RATES.filter((x) => x >= 0.001 && x < 1e6) : NICE_RATES);
   const mag = r.pick([0.001, 0.01, 0.1, 1, 10, 100, 1000]);
   return Number((r.next() * 9 * mag + mag / 10).toPrecision(r.int(1, 15)));
 }
@@ -103,7 +108,8 @@ function drawMinor(r: Prng): bigint {
   if (k < 0.05) return 0n;
   if (k < 0.15) return BigInt(r.int(1, 9));
   if (k < 0.75) return BigInt(r.int(10, 99_999));
-  if (k < 0.9) return r.bigint(12);
+  if (NO_HUGE) return r.bigint(10);
+  if (k < 0.85) return r.bigint(12);
   return r.bigint(r.int(16, 22)); // beyond 2^53
 }
 
@@ -431,8 +437,10 @@ function report(ds: Discrepancy[]): string {
 
 // --- the tests ------------------------------------------------------------------------------
 
+/** CORR_DIFF_NO_HUGE=1: no values beyond 2^53 minor units (hunts for other discrepancies than the float comparisons). */
+const NO_HUGE = process.env.CORR_DIFF_NO_HUGE === "1";
 /** More cases or another seed for a longer hunt: CORR_DIFF_CASES=100000 CORR_DIFF_SEED=7 node --test ... */
-const CASES = Number(process.env.CORR_DIFF_CASES ?? 4000);
+const CASES = Number(process.env.CORR_DIFF_CASES ?? 6000);
 const SEED = Number(process.env.CORR_DIFF_SEED ?? 20240308);
 
 test(`correctEvent agrees with the reference on ${CASES} adversarial events (seed ${SEED})`, () => {
