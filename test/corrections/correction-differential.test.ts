@@ -218,6 +218,8 @@ const CONFIGS: Array<Record<string, unknown>> = [
   { tolerance: 0.1, min_change: -0.5, max_change: 1, max_fallback_days: 2 },
   { tolerance: 0.025, max_fallback_days: 0, currency_exponents: { BTC: 8, JPY: 2 } },
   { minor_units: true, tolerance: 0, min_change: -0.9, max_change: 9 },
+  { tolerance: 0.033, min_change: -0.7, max_change: 2.5, max_fallback_days: 9, currency_exponents: { KWD: 2, EUR: 3 } },
+  { minor_units: true, min_change: 0, max_change: 0.333, currency_exponents: { JPY: 2, BHD: 0 } },
 ];
 
 function refConfigOf(input: Record<string, unknown>): RefConfig {
