@@ -139,11 +139,12 @@ function drawItems(r: Prng, exp: number, minorMode: boolean): Record<string, unk
 }
 
 /** A recorded value placed around `target` (the value the rule expects): exact, tolerance and guard edges. */
-function aroundTarget(r: Prng, target: bigint, tolerance: number, minChange: number, maxChange: number): bigint | "nan" | null {
+function aroundTarget(r: Prng, target: bigint, tolerance: number, minChange: number, maxChange: number, edge = false): bigint | "nan" | null {
   const t = target < 0n ? -target : target;
   const sign = target < 0n ? -1n : 1n;
-  const k = r.int(0, 13);
-  const jitter = BigInt(r.int(-1, 1));
+  // edge: a tolerance or guard bound, one minor unit inside or outside.
+  const k = edge ? r.int(1, 6) : r.int(0, 13);
+  const jitter = edge ? r.pick([-1n, 1n]) : BigInt(r.int(-1, 1));
   switch (k) {
     case 0:
       return target;
@@ -277,6 +278,9 @@ function drawCase(r: Prng, i: number): Case {
       const total = itemsTotalMinor(items, exp, minorMode);
       amountMinor = total === null ? drawMinor(r) : aroundTarget(r, total, 0, cfg.min_change, cfg.max_change);
     } else amountMinor = drawMinor(r);
+    // Now and then a value far beyond 2^53 minor units, its USD value at a bound (below).
+    const hugeEdge = !NO_HUGE && r.chance(0.04);
+    if (hugeEdge) amountMinor = r.bigint(r.int(17, 21));
     if (r.chance(0.1) && amountMinor !== null && amountMinor !== "nan") amountMinor = -amountMinor;
     if (amountMinor === "nan") amountMinor = drawMinor(r);
     if (amountMinor !== null) data.amount = writeMinor(r, amountMinor, exp, minorMode, true);
@@ -291,7 +295,7 @@ function drawCase(r: Prng, i: number): Case {
       if (f !== undefined && typeof f.detail.expected_usd === "number") {
         target = minorOf(f.detail.expected_usd, 2, false) ?? 0n; // detail is in major units
       } else target = drawMinor(r);
-      const usd = aroundTarget(r, target, cfg.tolerance, cfg.min_change, cfg.max_change);
+      const usd = aroundTarget(r, target, cfg.tolerance, cfg.min_change, cfg.max_change, hugeEdge);
       data.amount_usd = usd === "nan" ? r.pick(["n/a", null, "", true]) : usd === null ? writeMinor(r, drawMinor(r), 2, minorMode, true) : writeMinor(r, usd, 2, minorMode, r.chance(0.2));
     }
   }
