@@ -15,7 +15,7 @@
 import type { CorrectionConfig } from "./config";
 import { alreadyCorrected, RULES, unchanged, type CorrectionEvent, type RuleResult } from "./correction";
 import { currencyExponent, isKnownCurrency, normalizeCurrency } from "./currency-codes";
-import { divHalfUp, parseDecimal, pow10 } from "./decimal";
+import { compareRatio, divHalfUp, parseDecimal, pow10 } from "./decimal";
 import { applyNumeric } from "./apply-numeric";
 import { fromMinor, majorNumber, toMinor, type MoneyFormat } from "./money";
 import { getPath } from "./paths";
@@ -50,6 +50,13 @@ export function deviation(recorded: bigint, expected: bigint): number {
   return Number(diff) / Number(expected < 0n ? -expected : expected);
 }
 
+/** `deviation(recorded, expected) <= tolerance`, compared exactly (`compareRatio`). */
+function withinTolerance(recorded: bigint, expected: bigint, tolerance: number): boolean {
+  const diff = recorded > expected ? recorded - expected : expected - recorded;
+  if (expected === 0n) return diff === 0n;
+  return compareRatio(diff, expected < 0n ? -expected : expected, tolerance) <= 0;
+}
+
 /** Revalidates the event's `amount_usd` (see module doc). Never mutates the event. */
 export function revalidateCurrency(event: CorrectionEvent, rates: RateTable, config: CorrectionConfig): RuleResult {
   const state = unchanged(event);
@@ -82,7 +89,7 @@ export function revalidateCurrency(event: CorrectionEvent, rates: RateTable, con
   const usd: MoneyFormat = { exponent: USD_EXPONENT, minorUnits: config.minor_units };
   const recordedMinor = toMinor(recorded, usd);
   const dev = recordedMinor === null ? null : deviation(recordedMinor, expected);
-  if (dev !== null && dev <= config.tolerance) return state;
+  if (recordedMinor !== null && withinTolerance(recordedMinor, expected, config.tolerance)) return state;
 
   return applyNumeric(
     event,

@@ -100,3 +100,30 @@ export function formatUnits(units: bigint, scale: number): string {
   const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
   return negative ? `-${text}` : text;
 }
+
+/** Configured bounds (a handful of numbers) as exact decimals. */
+const BOUNDS = new Map<number, Decimal | null>();
+
+/**
+ * The sign of `num / den - bound` (`den` > 0), exactly: `bound` is read as the decimal it is
+ * written as (`0.05` is 5/100, not the double nearest it), and no quotient is rounded, so a
+ * ratio equal to a decimal bound compares equal at any size (a float quotient stops telling
+ * neighbours apart beyond 2^53). A bound `parseDecimal` cannot read (an exponent beyond +-40)
+ * is compared as a double.
+ *
+ * `compareRatio(1n, 20n, 0.05)` -> 0; `compareRatio(10000000000000000001n, 200000000000000000000n, 0.05)` -> 1.
+ */
+export function compareRatio(num: bigint, den: bigint, bound: number): -1 | 0 | 1 {
+  let d = BOUNDS.get(bound);
+  if (d === undefined) {
+    d = parseDecimal(bound);
+    if (BOUNDS.size < 256) BOUNDS.set(bound, d);
+  }
+  if (d === null) {
+    const ratio = Number(num) / Number(den);
+    return ratio < bound ? -1 : ratio > bound ? 1 : 0;
+  }
+  const lhs = num * pow10(d.scale);
+  const rhs = d.units * den;
+  return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
+}

@@ -6,6 +6,7 @@
  * `guardAllows(10000n, 40000n, { min_change: -0.75, max_change: 3 })` -> true (+300 %);
  * `guardAllows(10000n, 40001n, ...)` -> false.
  */
+import { compareRatio } from "./decimal";
 
 /** Lowest relative change applied automatically: -75 %. */
 export const DEFAULT_MIN_CHANGE = -0.75;
@@ -18,9 +19,9 @@ export interface GuardBounds {
 }
 
 /**
- * Relative change between two integer amounts; null when `before` is null or 0.
- * `relativeChange(100n, 25n)` -> `-0.75`. The division is one correctly rounded float
- * division of exact integers, so a change that equals a decimal bound compares equal to it.
+ * Relative change between two integer amounts (as a double, for reports); null when `before`
+ * is null or 0. `relativeChange(100n, 25n)` -> `-0.75`. Decisions use `guardAllows`, which
+ * compares exactly.
  */
 export function relativeChange(before: bigint | null, after: bigint): number | null {
   if (before === null || before === 0n) return null;
@@ -28,8 +29,9 @@ export function relativeChange(before: bigint | null, after: bigint): number | n
   return Number(after - before) / Number(abs);
 }
 
-/** True when a correction from `before` to `after` is within the bounds (see module doc). */
+/** True when a correction from `before` to `after` is within the bounds (see module doc), compared exactly. */
 export function guardAllows(before: bigint | null, after: bigint, bounds: GuardBounds): boolean {
-  const change = relativeChange(before, after);
-  return change !== null && change >= bounds.min_change && change <= bounds.max_change;
+  if (before === null || before === 0n) return false;
+  const abs = before < 0n ? -before : before;
+  return compareRatio(after - before, abs, bounds.min_change) >= 0 && compareRatio(after - before, abs, bounds.max_change) <= 0;
 }
