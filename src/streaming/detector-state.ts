@@ -61,6 +61,7 @@ interface SourceTable {
 const SOURCE_TABLES: ReadonlyArray<[string, SourceTable]> = [
   ["dedupIds", { get: (s) => s.dedup.kept, set: (s, map) => ((s.dedup as { kept: unknown }).kept = map), key: (text) => text }],
   ["sequenceNumbers", { get: (s) => s.gaps.used, set: (s, map) => ((s.gaps as { used: unknown }).used = map), key: Number }],
+  ["nearDuplicateData", { get: (s) => s.nearDuplicates.digests, set: (s, map) => ((s.nearDuplicates as { digests: unknown }).digests = map), key: (text) => text }],
 ];
 
 /** Table -> key -> the entry's JSON text. */
@@ -127,7 +128,7 @@ export function toJson(state: DetectorState): string {
 export function smallJson(state: DetectorState): string {
   const { anomalies, maxEventTime, lines } = state;
   const sources = new Map<string, SourceState>();
-  for (const [name, s] of state.sources) sources.set(name, { ...s, dedup: { ...s.dedup, kept: new Map() }, gaps: { ...s.gaps, used: new Map() } });
+  for (const [name, s] of state.sources) sources.set(name, { ...s, dedup: { ...s.dedup, kept: new Map() }, gaps: { ...s.gaps, used: new Map() }, nearDuplicates: { ...s.nearDuplicates, digests: new Map() } });
   return JSON.stringify({ sources, chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines }, tagged);
 }
 
@@ -250,7 +251,7 @@ export function fromJson(text: string): DetectorState {
 /** Number of entries held, for the progress line and the memory-flatness check. */
 export function stateSize(state: DetectorState): number {
   let n = state.chains.size + state.businessKeys.size;
-  for (const s of state.sources.values()) n += s.dedup.kept.size + s.held.length + s.nearDuplicates.recent.size + s.gaps.pending.numbers.length + s.gaps.used.size;
+  for (const s of state.sources.values()) n += s.dedup.kept.size + s.held.length + s.nearDuplicates.recent.size + s.nearDuplicates.digests.size + s.gaps.pending.numbers.length + s.gaps.used.size;
   return n;
 }
 

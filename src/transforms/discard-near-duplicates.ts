@@ -1,6 +1,7 @@
 import type { ReceivedEvent } from "../event";
 import { eventFinding, type Finding } from "../flag";
 import { canonicalJson, getPath } from "../json-path";
+import { stableId } from "../hash";
 import { structuralHash } from "../structural-hash";
 
 /**
@@ -17,16 +18,83 @@ import { structuralHash } from "../structural-hash";
  * another kept event of the same type lies within the window, so sparse streams never pay for
  * it; equal hashes are confirmed by comparing the canonical JSON of both.
  *
+ * Streaming, late arrivals: an event whose time the watermark had passed before it arrived is
+ * judged against `digests`, every event kept in the last dedup horizon by (event_type, digest of
+ * its canonical data), since `recent` holds only the window behind the watermark. It is a
+ * near-duplicate of the latest kept event within the window before it or, failing one, of the
+ * earliest within the window after it (`detail.delta_ms` negative): the later one was written
+ * before the earlier arrived, and of the two only one may stay.
+ *
  * @example
  * // A(t=0, data {x:1}), B(t=800, data {x:1}), C(t=1900, data {x:1})
  * // -> A kept, B near_duplicate of A, C kept (1900 ms after A, the last kept)
  */
 export interface NearDuplicateState {
   readonly recent: Map<string, Array<{ eventTime: number; eventId: string; raw: string; fingerprint: number | null }>>;
+  /**
+   * Streaming: `${event_type}\u0000${dataDigest}` -> `[event time, event_id]` of each event kept
+   * with that data within the dedup horizon behind the watermark (a committed keyed table;
+   * entries are replaced, never changed in place). Empty in a bounded run.
+   */
+  readonly digests: Map<string, ReadonlyArray<readonly [number, string]>>;
 }
 
 export function newNearDuplicateState(): NearDuplicateState {
-  return { recent: new Map() };
+  return { recent: new Map(), digests: new Map() };
+}
+
+/** A digest of the canonical data at `dataPath` of a received event's JSON text (key order ignored). */
+export function dataDigest(raw: string, dataPath: string): string {
+  return stableId([canonicalJson(dataOf(raw, dataPath))]);
+}
+
+function digestKey(event: ReceivedEvent, dataPath: string): string {
+  return `${event.event_type}\u0000${dataDigest(event.raw, dataPath)}`;
+}
+
+/** Streaming: remembers a kept event by its data, for late arrivals judged after it (`judgeLateNearDuplicate`). */
+export function recordKeptData(state: NearDuplicateState, event: ReceivedEvent, dataPath: string): void {
+  const key = digestKey(event, dataPath);
+  const entries = state.digests.get(key) ?? [];
+  state.digests.set(key, [...entries, [event.event_time, event.event_id] as const]);
+}
+
+/**
+ * Judges an event the watermark had passed before it arrived (see the module doc), against
+ * `digests`. When kept, it is recorded there too.
+ */
+export function judgeLateNearDuplicate(state: NearDuplicateState, event: ReceivedEvent, windowMs: number, dataPath: string): Finding | null {
+  const key = digestKey(event, dataPath);
+  const entries = state.digests.get(key) ?? [];
+  let before: readonly [number, string] | null = null;
+  let after: readonly [number, string] | null = null;
+  for (const entry of entries) {
+    const [time, id] = entry;
+    if (id === event.event_id) continue;
+    const delta = event.event_time - time;
+    if (delta >= 0 && delta <= windowMs && (before === null || time > before[0])) before = entry;
+    if (delta < 0 && -delta <= windowMs && (after === null || time < after[0])) after = entry;
+  }
+  const match = before ?? after;
+  if (match === null) {
+    state.digests.set(key, [...entries, [event.event_time, event.event_id] as const]);
+    return null;
+  }
+  return eventFinding(event, {
+    kind: "near_duplicate",
+    action: "discard",
+    identity: [event.event_id],
+    detail: { duplicate_of: match[1], delta_ms: event.event_time - match[0] },
+  });
+}
+
+/** Inserts a kept event into `recent` at its place in event-time order (a late one, still within the window). */
+export function insertRecent(state: NearDuplicateState, event: ReceivedEvent): void {
+  let live = state.recent.get(event.event_type);
+  if (live === undefined) state.recent.set(event.event_type, (live = []));
+  let at = live.length;
+  while (at > 0 && live[at - 1].eventTime > event.event_time) at--;
+  live.splice(at, 0, { eventTime: event.event_time, eventId: event.event_id, raw: event.raw, fingerprint: null });
 }
 
 /** The data at `dataPath` of a received event's JSON text (null when absent). */
@@ -72,16 +140,28 @@ export function judgeNearDuplicate(state: NearDuplicateState, event: ReceivedEve
   return null;
 }
 
-/** A state committed when fingerprints were text (SHA-1): they are dropped, to be hashed again when needed. */
+/**
+ * A state committed by an earlier version: fingerprints that were text (SHA-1) are dropped, to
+ * be hashed again when needed; a state without `digests` gets an empty one.
+ */
 export function upgradeNearDuplicateState(state: NearDuplicateState): NearDuplicateState {
   for (const list of state.recent.values()) for (const entry of list) if (typeof entry.fingerprint !== "number") entry.fingerprint = null;
+  if (state.digests === undefined) (state as { digests: NearDuplicateState["digests"] }).digests = new Map();
   return state;
 }
 
-export function evictNearDuplicateState(state: NearDuplicateState, watermark: number, windowMs: number): void {
+/** Forgets `recent` entries out of the window behind the watermark, and `digests` beyond the horizon. */
+export function evictNearDuplicateState(state: NearDuplicateState, watermark: number, windowMs: number, horizonMs: number): void {
   for (const [type, list] of state.recent) {
     const live = list.filter((e) => e.eventTime >= watermark - windowMs);
     if (live.length === 0) state.recent.delete(type);
     else state.recent.set(type, live);
+  }
+  const limit = watermark - horizonMs;
+  for (const [key, entries] of state.digests) {
+    if (entries.every((e) => e[0] >= limit)) continue;
+    const live = entries.filter((e) => e[0] >= limit);
+    if (live.length === 0) state.digests.delete(key);
+    else state.digests.set(key, live);
   }
 }

@@ -4,7 +4,7 @@ import { eventFinding, type Finding } from "../flag";
 import { byEventTime } from "../order";
 import { dedupeEvent, evictDedupState, keepId, newDedupState, type DedupState } from "./dedupe-by-event-id";
 import { checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
-import { evictNearDuplicateState, judgeNearDuplicate, newNearDuplicateState, type NearDuplicateState } from "./discard-near-duplicates";
+import { evictNearDuplicateState, insertRecent, judgeLateNearDuplicate, judgeNearDuplicate, newNearDuplicateState, recordKeptData, type NearDuplicateState } from "./discard-near-duplicates";
 
 /**
  * Everything decided per source, in one pass over one shuffle: exact duplicates (at arrival),
@@ -17,6 +17,9 @@ import { evictNearDuplicateState, judgeNearDuplicate, newNearDuplicateState, typ
  * (all of them when `final`), in (event time, event_id) order. An event arriving with an
  * event time older than the watermark minus the dedup horizon cannot be checked for copies
  * any more: it passes, flagged `late_unchecked` (streaming only; a bounded run never has one).
+ * One the watermark had passed before it arrived, but within the horizon, is judged for
+ * near-duplicates against the data of every event kept within the horizon (streaming only; see
+ * discard-near-duplicates.ts).
  */
 export interface SourceState {
   readonly dedup: DedupState;
@@ -67,6 +70,8 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
 
 /** Advances time: releases decided events, declares gaps, evicts expired state. */
 export function onSourceWatermark(state: SourceState, source: string, watermark: number, config: RecoveryConfig, final: boolean): SourceOutput {
+  /** Events before it arrived after the watermark had passed them: `recent` lacks their window. */
+  const passed = state.watermark;
   state.watermark = Math.max(state.watermark, watermark);
   let ready: ReceivedEvent[];
   if (final) {
@@ -81,12 +86,19 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
   ready.sort(byEventTime);
   const kept: ReceivedEvent[] = [];
   const findings: Finding[] = [];
+  const window = config.near_duplicate_window_ms;
+  const dataPath = config.envelope.data;
   for (const event of ready) {
-    const near = judgeNearDuplicate(state.nearDuplicates, event, config.near_duplicate_window_ms, config.envelope.data);
+    const late = event.event_time < passed;
+    const near = late ? judgeLateNearDuplicate(state.nearDuplicates, event, window, dataPath) : judgeNearDuplicate(state.nearDuplicates, event, window, dataPath);
     if (near !== null) {
       findings.push(near);
       continue;
     }
+    // A late event kept (recorded in digests by its judgement) also joins `recent`, for the
+    // events after it in this release; an event judged in order is recorded for late ones.
+    if (late) insertRecent(state.nearDuplicates, event);
+    else if (!final) recordKeptData(state.nearDuplicates, event, dataPath);
     kept.push(event);
     const reuse = checkReuse(state.gaps, event);
     if (reuse !== null) findings.push(reuse);
@@ -94,7 +106,7 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
   for (const f of declareGaps(state.gaps, source, state.watermark, config.gap_timeout_ms, final)) findings.push(f);
   if (!final) {
     evictDedupState(state.dedup, state.watermark, config.dedup_horizon_ms);
-    evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms);
+    evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms, config.dedup_horizon_ms);
     evictGapState(state.gaps, state.watermark, config.dedup_horizon_ms);
   }
   return { kept, findings };

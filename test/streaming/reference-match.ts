@@ -19,12 +19,15 @@ const JITTER_MS = 4 * 60_000;
 const EXACT_KINDS = ["duplicate", "near_duplicate", "sequence_reused", "duplicate_business_key", "zero_duration"];
 const NET_KINDS = ["sequence_gap", "gap_filled", "missing_upstream", "missing_downstream", "late_step"];
 
-/** Adversarial cases of `seed` in stream order (event time, jitter below the lateness). */
-export function streamInput(seed: number): string[] {
+/**
+ * Adversarial cases of `seed` in stream order: event time plus a random delay below `jitterMs`
+ * (default below the lateness; above it, events arrive after the watermark has passed them).
+ */
+export function streamInput(seed: number, jitterMs = JITTER_MS): string[] {
   const rng = new Rng(seed);
   const lines: string[] = [];
   for (let n = 0; n < CASES; n++) lines.push(...makeCase(rng, n, { within: WITHIN_MS }));
-  return timeOrdered(rng, lines, JITTER_MS);
+  return timeOrdered(rng, lines, jitterMs);
 }
 
 /** The stream's outputs in `out` against the reference's findings for `lines`. */
@@ -69,3 +72,52 @@ export function assertMatchesReference(out: string, lines: string[], what: strin
   assert.deepEqual(sorted(dead.map((d) => `${d.line} ${d.error_code}`)), sorted(expected.dead.map((d) => `${d.line} ${d.error_code}`)), `${what}: dead letters`);
 }
 
+
+/** Kept events per content (source, event_type, canonical data): near-copies share one. */
+function keptByContent(texts: ReadonlyArray<string>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const text of texts) {
+    const e = JSON.parse(text) as Record<string, unknown>;
+    const key = canonical([e.source, e.event_type, e.data]);
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}
+
+/**
+ * What a stream whose events arrive after the watermark has passed them must end with (README,
+ * streaming): the reference's exact duplicates and dead letters; chain steps missing net of
+ * retractions; numbers missing only where the reference has them; and of every content no
+ * more kept events than the reference (nothing counted twice) and at least one where it keeps
+ * one (nothing lost). Which of two near-copies is discarded may differ (a late one is
+ * discarded as a copy of a kept later one), and so may the event flagged for a reused number
+ * or business key; chains may keep extra late steps.
+ */
+export function assertLateMatchesReference(out: string, lines: string[], what: string): void {
+  const flags = readJsonl<Flag>(path.join(out, "flags.jsonl"));
+  const expected = reference(lines);
+  assert.deepEqual(repeated(flags.map((f) => f.flag_id)), [], `${what}: no flag_id twice`);
+  const of = (xs: ReadonlyArray<Parameters<typeof identify>[0]>, kind: string) => sorted(xs.filter((f) => f.kind === kind).map((f) => identify(f)));
+  assert.deepEqual(of(flags, "duplicate"), of(expected.flags, "duplicate"), `${what}: duplicates`);
+  const count = (xs: ReadonlyArray<{ kind: string }>, kind: string) => xs.filter((f) => f.kind === kind).length;
+  for (const kind of ["sequence_reused", "duplicate_business_key"]) {
+    assert.ok(Math.abs(count(flags, kind) - count(expected.flags, kind)) <= 3, `${what}: ${kind} ${count(flags, kind)} against the reference's ${count(expected.flags, kind)}`);
+  }
+  const expectedMissing = new Set<string>();
+  for (const f of expected.flags) {
+    if (f.kind !== "sequence_gap") continue;
+    for (let n = Number(f.detail?.from); n <= Number(f.detail?.to); n++) expectedMissing.add(`${f.source}#${n}`);
+  }
+  // A number below a source's range, once started, is not declared (README): a subset.
+  assert.deepEqual(missingNumbers(flags).filter((n) => !expectedMissing.has(n)), [], `${what}: no number missing that the reference has not`);
+  const expectedSteps = expected.flags.filter((f) => f.kind === "missing_upstream" || f.kind === "missing_downstream").map((f) => `${f.key}|${String(f.detail?.missing)}`);
+  assert.deepEqual(missingChainSteps(flags), sorted(expectedSteps), `${what}: missing chain steps, net of retractions`);
+  const streamKept = keptByContent(fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n").filter((l) => l !== ""));
+  const referenceKept = keptByContent(expected.kept.map((e) => lines[e.line - 1]));
+  const twice = [...streamKept].filter(([key, n]) => n > (referenceKept.get(key) ?? 0)).map(([key]) => key);
+  const lost = [...referenceKept].filter(([key]) => !streamKept.has(key)).map(([key]) => key);
+  assert.deepEqual(twice, [], `${what}: contents kept more often than by the reference (counted twice)`);
+  assert.deepEqual(lost, [], `${what}: contents the reference keeps and the stream does not`);
+  const dead = readJsonl<{ line: number; error_code: string }>(path.join(out, "dead_letter.jsonl"));
+  assert.deepEqual(sorted(dead.map((d) => `${d.line} ${d.error_code}`)), sorted(expected.dead.map((d) => `${d.line} ${d.error_code}`)), `${what}: dead letters`);
+}
