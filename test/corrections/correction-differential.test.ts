@@ -34,30 +34,12 @@ import {
   type RefConfig,
   type RefResult,
 } from "../support/correction-reference";
+import { Rng } from "../../src/generate/prng";
 
 // --- seeded PRNG ---------------------------------------------------------------------------
 
-class Prng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: ReadonlyArray<T>): T {
-    return xs[Math.floor(this.next() * xs.length)];
-  }
+/** The project's seeded generator, with big integers of up to `maxDigits` digits. */
+class Prng extends Rng {
   bigint(maxDigits: number): bigint {
     const digits = this.int(1, maxDigits);
     let s = String(this.int(1, 9));
