@@ -40,6 +40,12 @@ export interface DetectorState {
   lines: number;
   /** Keys of each keyed table set or deleted since the last `takeChanges` (see `markChanged`). */
   readonly changed: { readonly [T in TableName]: Set<string> };
+  /**
+   * True for a state read from a commit (`fromCommitted`: the streaming loop's), which outlives
+   * this pass: its stages keep what later arrivals need even when the clock is final. Absent for
+   * a bounded run's fresh state.
+   */
+  persistent?: boolean;
 }
 
 /** The state's own keyed tables, committed entry by entry. */
@@ -215,6 +221,7 @@ export function fromCommitted(small: string, tables: TableTexts): DetectorState 
     for (const key of entries.keys()) markChanged(state, table, key);
     for (const [key, text] of tables.get(table) ?? []) entries.set(key, JSON.parse(text, untagged));
   }
+  state.persistent = true;
   for (const [table, access] of SOURCE_TABLES) {
     // Entries of a source the state does not hold cannot be placed (an empty table can be
     // left by a rolled-back commit of a batch that brought a new source).

@@ -85,7 +85,7 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
     const redeliveredBefore = state.redelivered;
     const findings: Finding[] = [];
     for (const e of events) for (const f of onSourceEvent(state, e, config)) findings.push(f);
-    const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final);
+    const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final, !clock.final || ds.persistent === true);
     ds.sources.set(kv.key, state);
     statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
     return { kept: released.kept, findings: findings.concat(released.findings) };

@@ -68,9 +68,14 @@ export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: 
   return decided.finding === null ? [filled] : [filled, decided.finding];
 }
 
-/** Advances time: releases decided events, declares gaps, evicts expired state. */
-export function onSourceWatermark(state: SourceState, source: string, watermark: number, config: RecoveryConfig, final: boolean): SourceOutput {
-  /** Events before it arrived after the watermark had passed them: `recent` lacks their window. */
+/**
+ * Advances time: releases decided events, declares gaps, evicts expired state. `recordForLate`:
+ * remember the data of the events kept here for events arriving after the watermark has passed
+ * them (default: unless final; a stream's final flush passes true, for its next run; a bounded
+ * run has no later arrivals and skips the cost).
+ */
+export function onSourceWatermark(state: SourceState, source: string, watermark: number, config: RecoveryConfig, final: boolean, recordForLate = !final): SourceOutput {
+  /** The watermark before this call: an event earlier than it arrived late, and `recent` lacks its window. */
   const passed = state.watermark;
   state.watermark = Math.max(state.watermark, watermark);
   let ready: ReceivedEvent[];
@@ -98,7 +103,7 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
     // A late event kept (recorded in digests by its judgement) also joins `recent`, for the
     // events after it in this release; an event judged in order is recorded for late ones.
     if (late) insertRecent(state.nearDuplicates, event);
-    else if (!final) recordKeptData(state.nearDuplicates, event, dataPath);
+    else if (recordForLate) recordKeptData(state.nearDuplicates, event, dataPath);
     kept.push(event);
     const reuse = checkReuse(state.gaps, event);
     if (reuse !== null) findings.push(reuse);

@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { NOW } from "../support/adversarial";
 import { assertLateMatchesReference, streamInput } from "./reference-match";
-import { cli } from "./support";
+import { cli, readJsonl, type Flag } from "./support";
 
 const JITTER_MS = 30 * 60_000;
 
@@ -50,3 +50,28 @@ test("late arrivals, killed at after_output_before_state in batch 40 and run aga
     assertLateMatchesReference(out, lines, "late arrivals after a kill");
   }),
 );
+
+test("a near-copy arriving after a flushing stop, behind the watermark, is discarded as a copy of the event the flush released", { timeout: 120_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-late-flush-"));
+  try {
+    const at = (ms: number) => new Date(NOW - 3_600_000 + ms).toISOString();
+    const line = (id: string, seq: number, ms: number, data: object) => JSON.stringify({ event_id: id, source: "store", sequence: seq, timestamp: at(ms), event_type: "order.paid", data });
+    const out = path.join(dir, "out");
+    const file = path.join(dir, "in.jsonl");
+    // The flush at the end of the input releases B (the last event: held until then). Then B',
+    // B's data under another id 300 ms before B, is appended (behind the watermark the flush
+    // left) and the stream run again on the same state: it reads the lines after those consumed.
+    fs.writeFileSync(file, [line("a", 1, -600_000, { order: "x" }), line("b", 2, 0, { order: "y" })].join("\n") + "\n");
+    for (const more of ["", line("b-retry", 3, -300, { order: "y" }) + "\n"]) {
+      fs.appendFileSync(file, more);
+      const r = await cli(args(file, out));
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const flags = readJsonl<Flag>(path.join(out, "flags.jsonl")).filter((f) => f.kind === "near_duplicate");
+    assert.deepEqual(flags.map((f) => [f.event_id, f.detail["duplicate_of"], f.detail["delta_ms"]]), [["b-retry", "b", -300]]);
+    const kept = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => (JSON.parse(l) as { event_id: string }).event_id);
+    assert.deepEqual(kept.sort(), ["a", "b"]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
