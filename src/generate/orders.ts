@@ -7,7 +7,7 @@
 import { deviation, toUsdCents } from "../corrections/currency";
 import { currencyExponent } from "../corrections/currency-codes";
 import { divHalfUp, parseDecimal, pow10 } from "../corrections/decimal";
-import { relativeChange } from "../corrections/guard";
+import { guardAllows } from "../corrections/guard";
 import { majorNumber } from "../corrections/money";
 import type { Data } from "./payloads";
 import type { Rng } from "./prng";
@@ -151,8 +151,7 @@ export interface BuiltOrder {
 }
 
 function withinGuard(before: bigint, after: bigint): boolean {
-  const change = relativeChange(before, after);
-  return change !== null && change >= MIN_CHANGE && change <= MAX_CHANGE;
+  return guardAllows(before, after, { min_change: MIN_CHANGE, max_change: MAX_CHANGE });
 }
 
 function clearMismatch(recorded: bigint, expected: bigint): boolean {

@@ -52,11 +52,14 @@ function digestKey(event: ReceivedEvent, dataPath: string): string {
   return `${event.event_type}\u0000${dataDigest(event.raw, dataPath)}`;
 }
 
+/** Adds a kept event under `key` (a new list: the table's entries are never changed in place). */
+function remember(state: NearDuplicateState, key: string, event: ReceivedEvent): void {
+  state.digests.set(key, [...(state.digests.get(key) ?? []), [event.event_time, event.event_id] as const]);
+}
+
 /** Streaming: remembers a kept event by its data, for late arrivals judged after it (`judgeLateNearDuplicate`). */
 export function recordKeptData(state: NearDuplicateState, event: ReceivedEvent, dataPath: string): void {
-  const key = digestKey(event, dataPath);
-  const entries = state.digests.get(key) ?? [];
-  state.digests.set(key, [...entries, [event.event_time, event.event_id] as const]);
+  remember(state, digestKey(event, dataPath), event);
 }
 
 /**
@@ -77,7 +80,7 @@ export function judgeLateNearDuplicate(state: NearDuplicateState, event: Receive
   }
   const match = before ?? after;
   if (match === null) {
-    state.digests.set(key, [...entries, [event.event_time, event.event_id] as const]);
+    remember(state, key, event);
     return null;
   }
   return eventFinding(event, {
@@ -88,7 +91,7 @@ export function judgeLateNearDuplicate(state: NearDuplicateState, event: Receive
   });
 }
 
-/** Inserts a kept event into `recent` at its place in event-time order (a late one, still within the window). */
+/** Inserts a kept late event into `recent` at its place in event-time order (eviction drops it once out of the window). */
 export function insertRecent(state: NearDuplicateState, event: ReceivedEvent): void {
   let live = state.recent.get(event.event_type);
   if (live === undefined) state.recent.set(event.event_type, (live = []));

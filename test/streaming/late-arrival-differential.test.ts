@@ -12,29 +12,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { NOW } from "../support/adversarial";
-import { assertLateMatchesReference, streamInput } from "./reference-match";
+import { assertLateMatchesReference, streamArgs, withStreamInput } from "./reference-match";
 import { cli, readJsonl, type Flag } from "./support";
 
 const JITTER_MS = 30 * 60_000;
 
-async function withLateInput(seed: number, fn: (file: string, out: string, lines: string[]) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-late-"));
-  try {
-    const lines = streamInput(seed, JITTER_MS);
-    const file = path.join(dir, "in.jsonl");
-    fs.writeFileSync(file, lines.join("\n") + "\n");
-    await fn(file, path.join(dir, "out"), lines);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+/** `withStreamInput` with arrivals up to JITTER_MS late. */
+const withLateInput = (seed: number, fn: (file: string, out: string, lines: string[]) => Promise<void>) => withStreamInput(seed, fn, JITTER_MS);
 
-const args = (file: string, out: string) => ["stream", "--input", file, "--out", out, "--state", path.join(out, "state"), "--batch-size", "13", "--now", new Date(NOW).toISOString(), "--no-duckdb", "--quiet"];
 
 for (const seed of [11, 12]) {
   test(`late arrivals (seed ${seed}): nothing counted twice, nothing lost, the reference's duplicates and missing chain steps`, { timeout: 300_000 }, () =>
     withLateInput(seed, async (file, out, lines) => {
-      const r = await cli(args(file, out));
+      const r = await cli(streamArgs(file, out));
       assert.equal(r.code, 0, r.stderr);
       assertLateMatchesReference(out, lines, `late arrivals, seed ${seed}`);
     }),
@@ -43,9 +33,9 @@ for (const seed of [11, 12]) {
 
 test("late arrivals, killed at after_output_before_state in batch 40 and run again: the same", { timeout: 300_000 }, () =>
   withLateInput(13, async (file, out, lines) => {
-    const killed = await cli(args(file, out), { RECOVER_FAULT: "after_output_before_state", RECOVER_FAULT_AFTER: "40" });
+    const killed = await cli(streamArgs(file, out), { RECOVER_FAULT: "after_output_before_state", RECOVER_FAULT_AFTER: "40" });
     assert.equal(killed.signal, "SIGKILL", `the fault point was reached: ${killed.stderr}`);
-    const again = await cli(args(file, out));
+    const again = await cli(streamArgs(file, out));
     assert.equal(again.code, 0, again.stderr);
     assertLateMatchesReference(out, lines, "late arrivals after a kill");
   }),
@@ -64,7 +54,7 @@ test("a near-copy arriving after a flushing stop, behind the watermark, is disca
     fs.writeFileSync(file, [line("a", 1, -600_000, { order: "x" }), line("b", 2, 0, { order: "y" })].join("\n") + "\n");
     for (const more of ["", line("b-retry", 3, -300, { order: "y" }) + "\n"]) {
       fs.appendFileSync(file, more);
-      const r = await cli(args(file, out));
+      const r = await cli(streamArgs(file, out));
       assert.equal(r.code, 0, r.stderr);
     }
     const flags = readJsonl<Flag>(path.join(out, "flags.jsonl")).filter((f) => f.kind === "near_duplicate");

@@ -11,29 +11,8 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { NOW } from "../support/adversarial";
-import { assertMatchesReference, streamInput as input } from "./reference-match";
+import { assertMatchesReference, streamArgs, withStreamInput as withInput } from "./reference-match";
 import { claimRedisDb, cli, startServices, uniqueName } from "./support";
-
-function streamArgs(file: string, out: string, state = path.join(out, "state")): string[] {
-  return ["stream", "--input", file, "--out", out, "--state", state, "--batch-size", "13", "--now", new Date(NOW).toISOString(), "--no-duckdb", "--quiet"];
-}
-
-/** Runs `fn` with the stream input of `seed` written to a file, and an output directory beside it. */
-async function withInput(seed: number, fn: (file: string, out: string, lines: string[]) => Promise<void>): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stream-diff-"));
-  try {
-    const lines = input(seed);
-    const file = path.join(dir, "in.jsonl");
-    fs.writeFileSync(file, lines.join("\n") + "\n");
-    await fn(file, path.join(dir, "out"), lines);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 test("stream differential: micro-batches of 13 end with the reference's findings and events", { timeout: 300_000 }, () =>
   withInput(11, async (file, out, lines) => {
