@@ -258,7 +258,7 @@ export function fromJson(text: string): DetectorState {
 /** Number of entries held, for the progress line and the memory-flatness check. */
 export function stateSize(state: DetectorState): number {
   let n = state.chains.size + state.businessKeys.size;
-  for (const s of state.sources.values()) n += s.dedup.kept.size + s.held.length + s.nearDuplicates.recent.size + s.nearDuplicates.digests.size + s.gaps.pending.numbers.length + s.gaps.used.size;
+  for (const s of state.sources.values()) n += s.dedup.kept.size + s.held.length + s.nearDuplicates.recent.size + s.nearDuplicates.digests.size + s.gaps.pending.numbers.length + (s.gaps.below?.numbers.length ?? 0) + s.gaps.used.size;
   return n;
 }
 

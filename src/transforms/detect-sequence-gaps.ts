@@ -14,7 +14,11 @@ import { eventFinding, finding, type Finding } from "../flag";
  * was declared emits `gap_filled` (action `none`) for itself, and the declared range shrinks.
  * In streaming, a source's smallest number seen starts its range once the watermark passes
  * its event time by `timeoutMs` (until then a smaller number arriving out of order takes its
- * place); a number below the start, or below a position already resolved, is ignored.
+ * place). A number below the start that arrives later with an event time not after the start's
+ * (a late arrival, not a restarted counter) extends the range down: the numbers it exposes are
+ * declared once the watermark passes, by `timeoutMs`, the watermark at which the last such
+ * number arrived, so a backlog arriving out of order fills in before anything is declared. Any
+ * other number below a position already resolved and not in a declared gap is ignored.
  *
  * Reuse: a number carried by a second kept event with another event_id is not a gap and not a
  * duplicate: the later one in (event time, event_id) order is flagged `sequence_reused`
@@ -40,10 +44,21 @@ export interface GapState {
   declared: Array<{ from: number; to: number; eventTime: number }>;
   /** Number -> the kept event that first carried it (for reuse). */
   readonly used: Map<number, { eventId: string; eventTime: number }>;
+  /**
+   * Streaming: the smallest number of the started range and its earliest event time; null
+   * before the range starts (and in states committed before 2026-11-27, which never extend down).
+   */
+  low?: { number: number; time: number } | null;
+  /**
+   * Streaming: late sightings below `low` (see the module doc), in arrival order, and the
+   * watermark from which they are resolved (`until`: the arrival watermark of the last one plus
+   * the timeout). Null when there are none.
+   */
+  below?: { numbers: number[]; times: number[]; until: number } | null;
 }
 
 export function newGapState(): GapState {
-  return { resolvedUpTo: null, pending: { numbers: [], times: [] }, declared: [], used: new Map() };
+  return { resolvedUpTo: null, pending: { numbers: [], times: [] }, declared: [], used: new Map(), low: null, below: null };
 }
 
 /** A state committed when `pending` was a Map (number -> earliest time) in the current form. */
@@ -59,8 +74,12 @@ export function upgradeGapState(state: GapState): GapState {
   return { ...state, pending: { numbers, times } };
 }
 
-/** Records that a valid line carried `event.sequence`; the `gap_filled` finding when it fills a declared gap. */
-export function seeSequence(state: GapState, event: ReceivedEvent): Finding | null {
+/**
+ * Records that a valid line carried `event.sequence`; the `gap_filled` finding when it fills a
+ * declared gap. `watermark`: the source's watermark when the line arrived (streaming; it times
+ * the numbers a late one below the range exposes).
+ */
+export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -Infinity, timeoutMs = 0): Finding | null {
   const n = event.sequence;
   if (n === null) return null;
   if (state.resolvedUpTo === null || n > state.resolvedUpTo) {
@@ -69,7 +88,16 @@ export function seeSequence(state: GapState, event: ReceivedEvent): Finding | nu
     return null;
   }
   const hit = state.declared.findIndex((g) => g.from <= n && n <= g.to);
-  if (hit < 0) return null;
+  if (hit < 0) {
+    const low = state.low ?? null;
+    if (low !== null && n < low.number && event.event_time <= low.time) {
+      const below = (state.below ??= { numbers: [], times: [], until: -Infinity });
+      below.numbers.push(n);
+      below.times.push(event.event_time);
+      below.until = Math.max(below.until, watermark + timeoutMs);
+    }
+    return null;
+  }
   const gap = state.declared[hit];
   const rest = [
     { from: gap.from, to: n - 1, eventTime: gap.eventTime },
@@ -84,51 +112,89 @@ export function seeSequence(state: GapState, event: ReceivedEvent): Finding | nu
   });
 }
 
+/** The distinct values of `numbers`, ascending. */
+function distinctSorted(numbers: ReadonlyArray<number>): Float64Array {
+  const sorted = Float64Array.from(numbers).sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
+  return sorted.subarray(0, distinct);
+}
+
+/** The earliest time of each of `wanted` among the sightings (`numbers[i]` seen at `times[i]`). */
+function earliestTimes(wanted: Iterable<number>, numbers: ReadonlyArray<number>, times: ReadonlyArray<number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const n of wanted) out.set(n, Infinity);
+  if (out.size === 0) return out;
+  for (let i = 0; i < numbers.length; i++) {
+    const t = out.get(numbers[i]);
+    if (t !== undefined && times[i] < t) out.set(numbers[i], times[i]);
+  }
+  return out;
+}
+
+function gapFinding(source: string, from: number, to: number, next: number, eventTime: number): Finding {
+  return finding({
+    kind: "sequence_gap",
+    action: "reprocess",
+    identity: [source, from, to],
+    source,
+    event_time: eventTime,
+    detail: { from, to, missing: to - from + 1, next_sequence: next },
+  });
+}
+
+/**
+ * Streaming: once the watermark has reached `below.until` (or at the end of input), the late
+ * numbers below the range become its new start, and the numbers between them and the old start
+ * that never arrived are declared (each gap with the event time of the number after it).
+ */
+function extendDown(state: GapState, source: string, watermark: number, final: boolean): Finding[] {
+  const below = state.below ?? null;
+  const low = state.low ?? null;
+  if (below === null || low === null || (!final && watermark < below.until)) return [];
+  const numbers = distinctSorted(below.numbers);
+  const times = earliestTimes(numbers, below.numbers, below.times);
+  times.set(low.number, low.time);
+  const out: Finding[] = [];
+  for (let i = 0; i < numbers.length; i++) {
+    const next = i + 1 < numbers.length ? numbers[i + 1] : low.number;
+    if (next <= numbers[i] + 1) continue;
+    const eventTime = times.get(next) as number;
+    out.push(gapFinding(source, numbers[i] + 1, next - 1, next, eventTime));
+    state.declared.push({ from: numbers[i] + 1, to: next - 1, eventTime });
+  }
+  state.low = { number: numbers[0], time: times.get(numbers[0]) as number };
+  state.below = null;
+  return out;
+}
+
 /** Declares the gaps the watermark (or the end of input) has decided. */
 export function declareGaps(state: GapState, source: string, watermark: number, timeoutMs: number, final: boolean): Finding[] {
+  const extended = extendDown(state, source, watermark, final);
   const sightings = state.pending.numbers.length;
-  if (sightings === 0) return [];
-  // The distinct numbers, ascending.
-  const sorted = Float64Array.from(state.pending.numbers).sort();
-  let distinct = 0;
-  for (let i = 0; i < sightings; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[distinct++] = sorted[i];
-  const numbers = sorted.subarray(0, distinct);
-  if (state.resolvedUpTo === null && !final) {
+  if (sightings === 0) return extended;
+  const numbers = distinctSorted(state.pending.numbers);
+  if (state.resolvedUpTo === null) {
     // A source's first numbers: a smaller one may still arrive (out of order, within the
     // allowed lateness), and would start the range. The smallest seen becomes the start once
     // the watermark passes its event time by the timeout, as a gap below it would be declared.
-    let first = Infinity;
-    for (let i = 0; i < sightings; i++) if (state.pending.numbers[i] === numbers[0] && state.pending.times[i] < first) first = state.pending.times[i];
-    if (first + timeoutMs > watermark) return [];
+    const first = earliestTimes([numbers[0]], state.pending.numbers, state.pending.times).get(numbers[0]) as number;
+    if (!final && first + timeoutMs > watermark) return extended;
+    state.low = { number: numbers[0], time: first };
   }
   const start = state.resolvedUpTo ?? numbers[0] - 1;
   // Event times are needed only for the numbers right after a gap: their earliest sighting.
-  const timeOf = new Map<number, number>();
-  for (let i = 0, before = start; i < numbers.length; before = numbers[i++]) if (numbers[i] > before + 1) timeOf.set(numbers[i], Infinity);
-  if (timeOf.size > 0) {
-    const { numbers: seen, times } = state.pending;
-    for (let i = 0; i < sightings; i++) {
-      const t = timeOf.get(seen[i]);
-      if (t !== undefined && times[i] < t) timeOf.set(seen[i], times[i]);
-    }
-  }
-  const out: Finding[] = [];
+  const afterGap: number[] = [];
+  for (let i = 0, before = start; i < numbers.length; before = numbers[i++]) if (numbers[i] > before + 1) afterGap.push(numbers[i]);
+  const timeOf = earliestTimes(afterGap, state.pending.numbers, state.pending.times);
+  const out: Finding[] = extended;
   let position = start;
   let resolved = 0;
   for (const n of numbers) {
     if (n > position + 1) {
       const eventTime = timeOf.get(n) as number;
       if (!final && eventTime + timeoutMs > watermark) break;
-      out.push(
-        finding({
-          kind: "sequence_gap",
-          action: "reprocess",
-          identity: [source, position + 1, n - 1],
-          source,
-          event_time: eventTime,
-          detail: { from: position + 1, to: n - 1, missing: n - 1 - position, next_sequence: n },
-        }),
-      );
+      out.push(gapFinding(source, position + 1, n - 1, n, eventTime));
       state.declared.push({ from: position + 1, to: n - 1, eventTime });
     }
     position = n;

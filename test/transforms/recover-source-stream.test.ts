@@ -145,3 +145,46 @@ test("streaming: an event older than the horizon passes as late_unchecked once; 
   const out = onSourceWatermark(state, "s1", min(3 * 24 * 60 + 1), config, false);
   assert.deepEqual(out.kept.map((e) => e.event_id).sort(), ["new", "old"]);
 });
+
+test("streaming: late numbers below a started range extend it down once the backlog has settled; the rest of the backlog fills in first", () => {
+  const state = newSourceState();
+  for (const e of [ev({ id: "e5", t: min(5), seq: 5 }), ev({ id: "e6", t: min(6), seq: 6 })]) onSourceEvent(state, e, config);
+  let out = onSourceWatermark(state, "s1", min(30), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), [], "the range starts at 5: nothing missing");
+  // A backlog of 1 and 3 arrives at watermark 30 min, then 4 at 35 min, then the watermark moves on.
+  assert.deepEqual(onSourceEvent(state, ev({ id: "e1", t: min(1), seq: 1 }), config), []);
+  assert.deepEqual(onSourceEvent(state, ev({ id: "e3", t: min(3), seq: 3 }), config), []);
+  out = onSourceWatermark(state, "s1", min(35), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), [], "within the timeout of the backlog's arrival: not declared");
+  assert.deepEqual(onSourceEvent(state, ev({ id: "e4", t: min(4), seq: 4 }), config), []);
+  out = onSourceWatermark(state, "s1", min(44), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), [], "the last arrived at 35 min: waits until 45 min");
+  out = onSourceWatermark(state, "s1", min(45), config, false);
+  assert.deepEqual(out.findings.map((f) => [f.kind, f.detail.from, f.detail.to, f.detail.next_sequence, f.event_time]), [["sequence_gap", 2, 2, 3, new Date(min(3)).toISOString()]]);
+  // 2 arrives after its gap was declared: filled; 0 extends the range again, by 0 missing numbers.
+  const filled = onSourceEvent(state, ev({ id: "e2", t: min(2), seq: 2 }), config);
+  assert.deepEqual(filled.map((f) => [f.kind, f.detail.sequence]), [["gap_filled", 2]]);
+  onSourceEvent(state, ev({ id: "e0", t: min(0), seq: 0 }), config);
+  out = onSourceWatermark(state, "s1", min(60), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), []);
+  assert.deepEqual(state.gaps.low, { number: 0, time: min(0) });
+});
+
+test("streaming: a number below the range with a later event time (a restarted counter) extends nothing", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "e500", t: min(0), seq: 500 }), config);
+  onSourceWatermark(state, "s1", min(20), config, false);
+  onSourceEvent(state, ev({ id: "r1", t: min(21), seq: 1 }), config);
+  const out = onSourceWatermark(state, "s1", min(60), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), []);
+  assert.deepEqual(state.gaps.low, { number: 500, time: min(0) });
+});
+
+test("streaming: a late number below the range is declared at a final flush without waiting", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "e9", t: min(9), seq: 9 }), config);
+  onSourceWatermark(state, "s1", min(30), config, false);
+  onSourceEvent(state, ev({ id: "e7", t: min(7), seq: 7 }), config);
+  const out = onSourceWatermark(state, "s1", min(31), config, true);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap").map((f) => [f.detail.from, f.detail.to]), [[8, 8]]);
+});
