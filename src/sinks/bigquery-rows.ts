@@ -4,7 +4,9 @@
  * JSON text, TIMESTAMP columns as ISO-8601 strings, absent values as null.
  *
  * insertIds (BigQuery's best-effort dedup key, about one minute):
- * - events: event_id;
+ * - events: a hash of (event_id, event_time): an id kept again beyond the dedup horizon is
+ *   another event, and sharing its insertId would let BigQuery drop it (it did, in one
+ *   request, before 2026-11-27);
  * - flags: flag_id;
  * - dead letters: a hash of (message_id, error_code) when the message id is known (a
  *   redelivered message gets the same id whatever its line number), else of
@@ -34,10 +36,15 @@ export interface PreparedRow {
 
 const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
+/** The insertId of an event row (see the module comment). */
+export function eventInsertId(e: OutputEvent): string {
+  return stableId(["event", e.event_id, e.event_time]);
+}
+
 /** An `events` row; `insertedAt` is the sink's send time (ISO-8601). */
 export function eventRow(e: OutputEvent, insertedAt: string): PreparedRow {
   return {
-    insertId: e.event_id,
+    insertId: eventInsertId(e),
     json: {
       event_id: e.event_id,
       source: e.source,

@@ -12,9 +12,10 @@
  *   sink refused (`error_code` = "sink_rejected"). Partitioned by DATE(received_at),
  *   clustered by error_code.
  *
- * Rows are streamed with `insertId`s (event_id, flag_id, a dead-letter hash); BigQuery's
- * insertId dedup is best effort (about one minute), so the tables are at-least-once:
- * readers dedupe on event_id / flag_id.
+ * Rows are streamed with `insertId`s (bigquery-rows: hashes of the record keys below); BigQuery's
+ * insertId dedup is best effort (about one minute), so the tables are at-least-once. Each has
+ * a view `<table>_once` (`ONCE_VIEWS`) that reads it exactly once: one row per record key, the
+ * earliest inserted.
  */
 
 /** Column types used (GoogleSQL names; the REST API accepts them too). */
@@ -47,9 +48,9 @@ const col = (name: string, type: BigQueryColumnType, mode: BigQueryColumn["mode"
 
 /** `events`: valid events as received, with their envelope fields and Pub/Sub metadata. */
 export const EVENTS_TABLE: BigQueryTableSpec = {
-  description: "Valid events as received (at-least-once: dedupe on event_id)",
+  description: "Valid events as received (at-least-once: read events_once, one row per (event_id, event_time))",
   columns: [
-    col("event_id", "STRING", "REQUIRED", "Event id from the envelope; the streaming insertId"),
+    col("event_id", "STRING", "REQUIRED", "Event id from the envelope"),
     col("source", "STRING", "NULLABLE", "Producer of the event"),
     col("event_type", "STRING", "NULLABLE", "Event type from the envelope"),
     col("sequence", "INT64", "NULLABLE", "Per-source sequence number, when the producer sets one"),
@@ -67,7 +68,7 @@ export const EVENTS_TABLE: BigQueryTableSpec = {
 
 /** `flags`: findings (the Flag fields). */
 export const FLAGS_TABLE: BigQueryTableSpec = {
-  description: "Findings about lost, duplicated or wrongly processed events (at-least-once: dedupe on flag_id)",
+  description: "Findings about lost, duplicated or wrongly processed events (at-least-once: read flags_once, one row per flag_id)",
   columns: [
     col("flag_id", "STRING", "REQUIRED", "Deterministic id of the finding; the streaming insertId"),
     col("kind", "STRING", "REQUIRED", "What was found (duplicate, sequence_gap, ...)"),
@@ -162,4 +163,65 @@ export function tableResource(spec: BigQueryTableSpec): BigQueryTableResource {
     timePartitioning: { type: "DAY", field: spec.partitionColumn },
     clustering: { fields: [...spec.clusterColumns] },
   };
+}
+
+/**
+ * A view that reads an at-least-once table exactly once: of the rows sharing a record key (the
+ * same record written again after a crash, a retried batch or a redelivery, beyond insertId's
+ * best-effort minute) it keeps the first by `orderBy`. Keys:
+ * - events: (event_id, event_time). An id is kept twice only for events more than the dedup
+ *   horizon apart in event time, so those stay two rows; the same event written twice is one.
+ * - flags: flag_id (deterministic: the same claim has the same id, and no two claims share one).
+ * - dead letters: (error_code, message_id) when the message id is known (a redelivered message
+ *   gets another line number), else (error_code, line, raw): the dead-letter insertId's fields.
+ */
+export interface BigQueryOnceView {
+  readonly description: string;
+  /** SQL expressions over the table's columns, valid in GoogleSQL and DuckDB. */
+  readonly key: ReadonlyArray<string>;
+  readonly orderBy: string;
+}
+
+/** The name of a table's exactly-once view: `events` -> `events_once`. */
+export const onceViewName = (table: string): string => `${table}_once`;
+
+export const ONCE_VIEWS: { readonly [K in keyof BigQueryTableNames]: BigQueryOnceView } = {
+  events: {
+    description: "events exactly once: one row per (event_id, event_time), the first inserted",
+    key: ["event_id", "event_time"],
+    orderBy: "inserted_at",
+  },
+  flags: {
+    description: "flags exactly once: one row per flag_id, the first detected",
+    key: ["flag_id"],
+    orderBy: "detected_at",
+  },
+  deadLetters: {
+    description: "dead_letter exactly once: one row per (error_code, message_id), or per (error_code, line, raw) without a message id",
+    key: ["error_code", "message_id", "CASE WHEN message_id IS NULL THEN line END", "CASE WHEN message_id IS NULL THEN raw END"],
+    orderBy: "received_at",
+  },
+};
+
+/**
+ * The view's query over `tableRef` (a quoted table path): `SELECT * ... QUALIFY ROW_NUMBER() ...
+ * = 1`. `WHERE TRUE` because GoogleSQL has accepted QUALIFY only beside a WHERE, GROUP BY or
+ * HAVING clause; DuckDB runs the same text (test/sinks/bigquery-once-views.test.ts).
+ */
+export function onceViewQuery(tableRef: string, view: BigQueryOnceView): string {
+  return `SELECT * FROM ${tableRef} WHERE TRUE\nQUALIFY ROW_NUMBER() OVER (PARTITION BY ${view.key.join(", ")} ORDER BY ${view.orderBy}) = 1`;
+}
+
+/** A table's path quoted for GoogleSQL: `` `project.dataset.table` ``. */
+export function quotedTablePath(projectId: string, datasetId: string, tableId: string): string {
+  return quoteIdent(`${projectId}.${datasetId}.${tableId}`);
+}
+
+/** `CREATE VIEW IF NOT EXISTS` for a table's exactly-once view. */
+export function createOnceViewStatement(projectId: string, datasetId: string, tableId: string, view: BigQueryOnceView): string {
+  return [
+    `CREATE VIEW IF NOT EXISTS ${quotedTablePath(projectId, datasetId, onceViewName(tableId))}`,
+    `OPTIONS (description = ${quoteString(view.description)})`,
+    `AS ${onceViewQuery(quotedTablePath(projectId, datasetId, tableId), view)};`,
+  ].join("\n");
 }

@@ -7,7 +7,7 @@
  * - Tables (and the dataset) are created on the first write when missing, unless
  *   `createIfMissing` is false (then a missing one is an error). Existing tables are used
  *   as they are; their schema is not compared.
- * - Rows are sent with `insertId`s (event_id, flag_id, a dead-letter hash: bigquery-rows),
+ * - Rows are sent with `insertId`s (hashes of each record's key, and flag_id: bigquery-rows),
  *   at most 500 rows and `maxRequestBytes` per request, with `skipInvalidRows` so that one
  *   bad row does not block the others.
  * - Rows BigQuery refuses (`insertErrors` with a permanent reason such as `invalid`) and
@@ -19,8 +19,9 @@
  *   must not acknowledge the batch. Requests are not atomic: after a throw some rows of the
  *   batch may already be stored.
  * - At-least-once: BigQuery's insertId dedup is best effort (about one minute), so a batch
- *   rewritten after a throw or a redelivery may duplicate rows. Consumers dedupe on
- *   `event_id` (events) and `flag_id` (flags).
+ *   rewritten after a throw or a redelivery may duplicate rows. Read them exactly once through
+ *   the views `<table>_once` (bigquery-schema `ONCE_VIEWS`: one row per record key), which
+ *   the sink creates beside the tables.
  * - `dryRun`: no request is made; `write` reports nothing written (only rows refused locally)
  *   and `ddl()` gives the statements that would create the tables.
  *
@@ -34,8 +35,13 @@ import { backoffDelay, DEFAULT_RETRY, isTransient, sleep, SinkUnavailableError, 
 import { deadLetterRow, eventRow, flagRow, type PreparedRow } from "./bigquery-rows";
 import {
   createDatasetStatement,
+  createOnceViewStatement,
   createTableStatement,
   DEFAULT_TABLE_NAMES,
+  ONCE_VIEWS,
+  onceViewName,
+  onceViewQuery,
+  quotedTablePath,
   TABLE_SPECS,
   tableResource,
   type BigQueryTableNames,
@@ -114,15 +120,17 @@ export class BigQuerySink implements RecoverySink {
   }
 
   /**
-   * The statements that create the dataset and the three tables (`CREATE SCHEMA IF NOT
-   * EXISTS`, then `CREATE TABLE IF NOT EXISTS` with PARTITION BY / CLUSTER BY), for
-   * `--dry-run` and the README.
+   * The statements that create the dataset, the three tables (`CREATE SCHEMA IF NOT EXISTS`,
+   * then `CREATE TABLE IF NOT EXISTS` with PARTITION BY / CLUSTER BY) and their exactly-once
+   * views (`CREATE VIEW IF NOT EXISTS`), for `--dry-run` and the README.
    */
   ddl(): string[] {
     const { project, dataset, location } = this.options;
+    const keys = Object.keys(TABLE_SPECS) as OutputKey[];
     return [
       createDatasetStatement(project, dataset, location),
-      ...(Object.keys(TABLE_SPECS) as OutputKey[]).map((k) => createTableStatement(project, dataset, this.tableNames[k], TABLE_SPECS[k])),
+      ...keys.map((k) => createTableStatement(project, dataset, this.tableNames[k], TABLE_SPECS[k])),
+      ...keys.map((k) => createOnceViewStatement(project, dataset, this.tableNames[k], ONCE_VIEWS[k])),
     ];
   }
 
@@ -187,6 +195,15 @@ export class BigQuerySink implements RecoverySink {
             clustering: { fields: [...resource.clustering.fields] },
           }),
         ),
+      );
+    }
+    for (const key of Object.keys(ONCE_VIEWS) as OutputKey[]) {
+      const viewId = onceViewName(this.tableNames[key]);
+      const [viewExists] = await withRetry(this.retry, `get view ${viewId}`, () => dataset.table(viewId).exists());
+      if (viewExists || !create) continue;
+      const query = onceViewQuery(quotedTablePath(project, datasetId, this.tableNames[key]), ONCE_VIEWS[key]);
+      await withRetry(this.retry, `create view ${viewId}`, () =>
+        ignoreConflict(dataset.createTable(viewId, { description: ONCE_VIEWS[key].description, view: { query, useLegacySql: false } })),
       );
     }
   }

@@ -43,7 +43,8 @@ export function readBatchOutputs(files: RecoverFiles, from: OutputOffsets, to: O
 
 /**
  * A {@link RecoverySink} (BigQuery) fed from each batch's outputs. At least once: a batch
- * replayed after a crash is written again, with the same insertIds (event_id, flag_id).
+ * replayed after a crash is written again, with the same insertIds (bigquery-rows); the tables'
+ * `_once` views read each record once.
  * Rows the sink rejects come back as dead letters for the loop to keep.
  */
 export function recoverySinkFeed(sink: RecoverySink, config: RecoveryConfig): ExtraSink {

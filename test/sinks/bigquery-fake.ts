@@ -4,14 +4,17 @@
  *
  * - `POST /bigquery/v2/projects/{p}/datasets` (datasets.insert; 409 when it exists)
  * - `GET  /bigquery/v2/projects/{p}/datasets/{d}` (datasets.get; 404 when missing)
- * - `POST /bigquery/v2/projects/{p}/datasets/{d}/tables` (tables.insert; 409 when it exists)
+ * - `POST /bigquery/v2/projects/{p}/datasets/{d}/tables` (tables.insert; 409 when it exists; a
+ *   view needs `view.useLegacySql: false` (the REST default is legacy SQL, which cannot parse
+ *   GoogleSQL) and every table its query names in backticks to exist)
  * - `GET  /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}` (tables.get; 404 when missing)
  * - `POST /bigquery/v2/projects/{p}/datasets/{d}/tables/{t}/insertAll` (tabledata.insertAll)
  *
  * It validates request shapes (unknown paths, methods, fields or types are 400
  * `invalid`), keeps datasets, tables and rows in memory, validates rows against the table
  * schema (unknown fields unless `ignoreUnknownValues`, missing REQUIRED values, value types),
- * dedupes rows by insertId (forever, where BigQuery's dedup is best effort), and follows
+ * dedupes rows by insertId (until `forgetInsertIds()`, which plays BigQuery's best-effort
+ * minute running out), refuses inserts into views, and follows
  * insertAll's `skipInvalidRows` semantics: with it, valid rows are stored and invalid ones
  * reported; without it, nothing is stored, invalid rows are reported `invalid` and the
  * others `stopped`. Errors use Google's JSON error body `{error: {code, message, errors,
@@ -75,7 +78,7 @@ const ID = /^[A-Za-z0-9_-]{1,1024}$/;
 const TYPES = new Set(["STRING", "BYTES", "INTEGER", "INT64", "FLOAT", "FLOAT64", "NUMERIC", "BIGNUMERIC", "BOOLEAN", "BOOL", "TIMESTAMP", "DATE", "TIME", "DATETIME", "GEOGRAPHY", "JSON", "RECORD", "STRUCT"]);
 const MODES = new Set(["NULLABLE", "REQUIRED", "REPEATED"]);
 const DATASET_KEYS = new Set(["kind", "datasetReference", "location", "description", "friendlyName", "labels", "defaultTableExpirationMs"]);
-const TABLE_KEYS = new Set(["kind", "tableReference", "schema", "timePartitioning", "clustering", "description", "friendlyName", "labels", "expirationTime", "requirePartitionFilter", "location"]);
+const TABLE_KEYS = new Set(["kind", "tableReference", "view", "schema", "timePartitioning", "clustering", "description", "friendlyName", "labels", "expirationTime", "requirePartitionFilter", "location"]);
 const FIELD_KEYS = new Set(["name", "type", "mode", "description", "fields"]);
 const INSERT_KEYS = new Set(["kind", "skipInvalidRows", "ignoreUnknownValues", "templateSuffix", "traceId", "rows"]);
 
@@ -139,6 +142,11 @@ export class FakeBigQuery {
   /** Answers the next `count` requests (any route) with `status` (503, 429 or 500). */
   failNext(count: number, status: 429 | 500 | 503 = 503): void {
     this.failures = { remaining: count, status };
+  }
+
+  /** BigQuery's insertId dedup window has passed: rows sent again from now on are stored again. */
+  forgetInsertIds(): void {
+    for (const t of this.tables.values()) t.insertIds.clear();
   }
 
   /** Whether a dataset exists. */
@@ -242,6 +250,7 @@ export class FakeBigQuery {
     const ref = body.tableReference;
     if (!isObject(ref) || typeof ref.tableId !== "string" || !ID.test(ref.tableId)) throw new HttpError(400, "invalid", "tables.insert: tableReference.tableId is required");
     if (ref.datasetId !== dataset || ref.projectId !== project) throw new HttpError(400, "invalid", "tables.insert: tableReference does not match the path");
+    if (body.view !== undefined) return this.insertView(project, dataset, ref.tableId, body);
     const schema = body.schema;
     if (!isObject(schema) || !Array.isArray(schema.fields) || schema.fields.length === 0) throw new HttpError(400, "invalid", "Table.schema.fields is required");
     const fields = schema.fields.map((f: unknown, i: number) => {
@@ -277,6 +286,24 @@ export class FakeBigQuery {
     return resource;
   }
 
+  private insertView(project: string, dataset: string, tableId: string, body: Record<string, unknown>): unknown {
+    const view = body.view;
+    if (!isObject(view)) throw new HttpError(400, "invalid", "Table.view must be a ViewDefinition");
+    checkKeys(view, new Set(["query", "useLegacySql"]), "view");
+    if (typeof view.query !== "string" || view.query.trim() === "") throw new HttpError(400, "invalid", "view.query is required");
+    if (view.useLegacySql !== false) throw new HttpError(400, "invalidQuery", "Legacy SQL cannot parse this query (view.useLegacySql defaults to true)");
+    for (const k of ["schema", "timePartitioning", "clustering"]) if (body[k] !== undefined) throw new HttpError(400, "invalid", `a view takes no ${k}`);
+    for (const [, path] of view.query.matchAll(/`([^`]+)`/g)) {
+      const [p, d, t] = path.split(".");
+      if (t === undefined || !this.tables.has(`${p}:${d}.${t}`)) throw new HttpError(404, "notFound", `Not found: Table ${path} was not found`);
+    }
+    const key = `${project}:${dataset}.${tableId}`;
+    if (this.tables.has(key)) throw new HttpError(409, "duplicate", `Already Exists: Table ${key}`);
+    const resource = { ...body, kind: "bigquery#table", id: key, type: "VIEW", creationTime: String(Date.now()) };
+    this.tables.set(key, { resource, fields: [], rows: [], insertIds: new Set() });
+    return resource;
+  }
+
   private getTable(project: string, dataset: string, table: string): unknown {
     const found = this.tables.get(`${project}:${dataset}.${table}`);
     if (found === undefined) throw new HttpError(404, "notFound", `Not found: Table ${project}:${dataset}.${table}`);
@@ -286,6 +313,7 @@ export class FakeBigQuery {
   private insertAll(project: string, dataset: string, tableId: string, body: unknown): unknown {
     const table = this.tables.get(`${project}:${dataset}.${tableId}`);
     if (table === undefined) throw new HttpError(404, "notFound", `Not found: Table ${project}:${dataset}.${tableId}`);
+    if (table.resource.type === "VIEW") throw new HttpError(400, "invalid", `Cannot insert into a view: ${project}:${dataset}.${tableId}`);
     if (!isObject(body)) throw new HttpError(400, "invalid", "insertAll: body must be a TableDataInsertAllRequest");
     checkKeys(body, INSERT_KEYS, "TableDataInsertAllRequest");
     if (body.kind !== undefined && body.kind !== "bigquery#tableDataInsertAllRequest") throw new HttpError(400, "invalid", "insertAll: wrong kind");

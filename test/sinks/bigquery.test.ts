@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import { PassThroughClient } from "google-auth-library";
 import type { DeadLetter, Flag } from "../../src/event";
 import { BigQuerySink, SinkUnavailableError, type BigQuerySinkOptions } from "../../src/sinks/bigquery";
-import { deadLetterInsertId } from "../../src/sinks/bigquery-rows";
+import { deadLetterInsertId, eventInsertId } from "../../src/sinks/bigquery-rows";
 import { DEAD_LETTER_TABLE, EVENTS_TABLE, FLAGS_TABLE } from "../../src/sinks/bigquery-schema";
 import type { OutputEvent } from "../../src/sinks/sink";
 import { FakeBigQuery } from "./bigquery-fake";
@@ -100,6 +100,12 @@ describe("BigQuerySink against fake-bigquery", () => {
     assert.deepEqual(fake.table(P, D, "events")?.resource.clustering, { fields: ["event_type"] });
     assert.deepEqual(fake.table(P, D, "flags")?.resource.timePartitioning, { type: "DAY", field: "detected_at" });
     assert.deepEqual(fake.table(P, D, "dead_letter")?.resource.timePartitioning, { type: "DAY", field: "received_at" });
+    for (const name of ["events", "flags", "dead_letter"]) {
+      const view = fake.table(P, D, `${name}_once`)?.resource;
+      assert.equal(view?.type, "VIEW", `view ${name}_once created`);
+      assert.deepEqual((view?.view as { useLegacySql: boolean }).useLegacySql, false);
+      assert.match((view?.view as { query: string }).query, new RegExp(`^SELECT \\* FROM \`${P}\\.${D}\\.${name}\` WHERE TRUE\nQUALIFY ROW_NUMBER\\(\\) OVER \\(PARTITION BY `));
+    }
     const eventFields = fake.table(P, D, "events")?.fields.map((f) => `${f.name}:${f.type}:${f.mode}`);
     assert.deepEqual(eventFields?.slice(0, 6), ["event_id:STRING:REQUIRED", "source:STRING:NULLABLE", "event_type:STRING:NULLABLE", "sequence:INT64:NULLABLE", "event_time:TIMESTAMP:NULLABLE", "payload:JSON:NULLABLE"]);
   });
@@ -110,8 +116,8 @@ describe("BigQuerySink against fake-bigquery", () => {
     await s.write({ events: [event("e1")], flags: [], deadLetters: [] });
     const creates = fake.requests.filter((r) => r.method === "POST" && !r.path.endsWith("/insertAll"));
     assert.deepEqual(
-      creates.map((r) => r.path),
-      [1, 2, 3].map(() => `/bigquery/v2/projects/${P}/datasets/${D}/tables`),
+      creates.map((r) => (r.body as { tableReference: { tableId: string } }).tableReference.tableId),
+      ["events", "flags", "dead_letter", "events_once", "flags_once", "dead_letter_once"],
     );
     const before = fake.requests.length;
     await s.write({ events: [event("e2")], flags: [], deadLetters: [] });
@@ -124,7 +130,7 @@ describe("BigQuerySink against fake-bigquery", () => {
     await sink().write({ events: [event("e3")], flags: [], deadLetters: [] });
     assert.deepEqual(
       fake.requests.slice(checks).map((r) => r.method),
-      ["GET", "GET", "GET", "GET", "POST"],
+      ["GET", "GET", "GET", "GET", "GET", "GET", "GET", "POST"],
     );
     assert.equal(fake.rows(P, D, "events").length, 3);
   });
@@ -147,8 +153,10 @@ describe("BigQuerySink against fake-bigquery", () => {
     const events = fake.rows(P, D, "events");
     assert.deepEqual(
       events.map((r) => r.insertId),
-      ["e1", "e2"],
+      [eventInsertId(event("e1")), eventInsertId(event("e2"))],
     );
+    // An id kept again a day later is another event: another insertId, or BigQuery could drop it.
+    assert.notEqual(eventInsertId(event("e1")), eventInsertId({ ...event("e1"), event_time: "2026-11-21T10:00:00.000Z" }));
     assert.deepEqual(events[0].json, {
       event_id: "e1",
       source: "s1",
@@ -200,7 +208,7 @@ describe("BigQuerySink against fake-bigquery", () => {
     const result = await sink().write({ events: [event("e1"), event("e2", { note: "POISON" }), event("e3")], flags: [flag("e1")], deadLetters: [] });
     assert.deepEqual(result.written, { events: 2, flags: 1, deadLetters: 0 });
     assert.deepEqual(
-      fake.rows(P, D, "events").map((r) => r.insertId),
+      fake.rows(P, D, "events").map((r) => r.json.event_id),
       ["e1", "e3"],
     );
     assert.equal(result.rejected.length, 1);
@@ -241,7 +249,7 @@ describe("BigQuerySink against fake-bigquery", () => {
     assert.equal(result.rejected.length, 1);
     assert.equal(result.rejected[0].event_id, "huge");
     assert.equal(result.rejected[0].issues[0].code, "row_too_large");
-    const sent = fake.requests.filter((r) => r.path.endsWith("/events/insertAll")).flatMap((r) => (r.body as { rows: Array<{ insertId: string }> }).rows.map((x) => x.insertId));
+    const sent = fake.requests.filter((r) => r.path.endsWith("/events/insertAll")).flatMap((r) => (r.body as { rows: Array<{ json: { event_id: string } }> }).rows.map((x) => x.json.event_id));
     assert.deepEqual(sent, ["small"]);
   });
 
@@ -263,7 +271,7 @@ describe("BigQuerySink against fake-bigquery", () => {
     const inserts = fake.requests.filter((r) => r.path.endsWith("/events/insertAll")).map((r) => r.status);
     assert.deepEqual(inserts, [200, 503, 503, 200]);
     assert.deepEqual(
-      fake.rows(P, D, "events").map((r) => r.insertId),
+      fake.rows(P, D, "events").map((r) => r.json.event_id),
       ["warmup", "e1"],
     );
   });
@@ -273,9 +281,9 @@ describe("BigQuerySink against fake-bigquery", () => {
     const result = await sink().write({ events: [event("e1"), event("e2"), event("e3")], flags: [], deadLetters: [] });
     assert.deepEqual(result, { written: { events: 3, flags: 0, deadLetters: 0 }, rejected: [] });
     const sent = fake.requests.filter((r) => r.path.endsWith("/events/insertAll")).map((r) => (r.body as { rows: Array<{ insertId: string }> }).rows.map((x) => x.insertId));
-    assert.deepEqual(sent, [["e1", "e2", "e3"], ["e2"]]);
+    assert.deepEqual(sent, [["e1", "e2", "e3"].map((id) => eventInsertId(event(id))), [eventInsertId(event("e2"))]]);
     assert.deepEqual(
-      fake.rows(P, D, "events").map((r) => r.insertId),
+      fake.rows(P, D, "events").map((r) => r.json.event_id),
       ["e1", "e3", "e2"],
     );
   });
@@ -314,7 +322,7 @@ describe("BigQuerySink against fake-bigquery", () => {
     });
     assert.equal(fake.requests.length - before, 3);
     assert.deepEqual(
-      fake.rows(P, D, "events").map((r) => r.insertId),
+      fake.rows(P, D, "events").map((r) => r.json.event_id),
       ["warmup"],
     );
   });
@@ -340,9 +348,17 @@ describe("BigQuerySink against fake-bigquery", () => {
     assert.deepEqual(result, { written: { events: 0, flags: 0, deadLetters: 0 }, rejected: [] });
     assert.equal(fake.requests.length, 0);
     const ddl = s.ddl();
-    assert.equal(ddl.length, 4);
+    assert.equal(ddl.length, 7);
     assert.equal(ddl[0], 'CREATE SCHEMA IF NOT EXISTS `proj-1.recovery`\nOPTIONS (location = "EU");');
-    const [events, flags, dead] = ddl.slice(1);
+    const [events, flags, dead] = ddl.slice(1, 4);
+    assert.deepEqual(ddl.slice(4), [
+      'CREATE VIEW IF NOT EXISTS `proj-1.recovery.events_once`\nOPTIONS (description = "events exactly once: one row per (event_id, event_time), the first inserted")\n' +
+        "AS SELECT * FROM `proj-1.recovery.events` WHERE TRUE\nQUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, event_time ORDER BY inserted_at) = 1;",
+      'CREATE VIEW IF NOT EXISTS `proj-1.recovery.flags_once`\nOPTIONS (description = "flags exactly once: one row per flag_id, the first detected")\n' +
+        "AS SELECT * FROM `proj-1.recovery.flags` WHERE TRUE\nQUALIFY ROW_NUMBER() OVER (PARTITION BY flag_id ORDER BY detected_at) = 1;",
+      'CREATE VIEW IF NOT EXISTS `proj-1.recovery.dead_letter_once`\nOPTIONS (description = "dead_letter exactly once: one row per (error_code, message_id), or per (error_code, line, raw) without a message id")\n' +
+        "AS SELECT * FROM `proj-1.recovery.dead_letter` WHERE TRUE\nQUALIFY ROW_NUMBER() OVER (PARTITION BY error_code, message_id, CASE WHEN message_id IS NULL THEN line END, CASE WHEN message_id IS NULL THEN raw END ORDER BY received_at) = 1;",
+    ]);
     assert.match(events, /^CREATE TABLE IF NOT EXISTS `proj-1\.recovery\.events` \(\n/);
     assert.match(events, /\n {2}`event_id` STRING NOT NULL OPTIONS/);
     assert.match(events, /\n {2}`payload` JSON OPTIONS/);
