@@ -47,6 +47,7 @@ export type FlagKind =
   | "missing_upstream"
   | "missing_downstream"
   | "late_step"
+  | "late_step_withdrawn"
   | "duplicate_business_key"
   | "late_unchecked"
   | (string & {});

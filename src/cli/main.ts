@@ -18,7 +18,7 @@ const USAGE = `usage:
                  [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
                  [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
-  recover sql anomalies --table PROJECT.DATASET.events [--model PROJECT.DATASET.NAME]
+  recover sql anomalies --table PROJECT.DATASET.events_once [--model PROJECT.DATASET.NAME]
 
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
 

@@ -20,11 +20,13 @@ import { stableId } from "../hash";
  * `after`, `deadline` (ISO). `flag_id` = hash(kind, chain, key, step type).
  *
  * Streaming: a step that arrives after it was flagged missing emits `gap_filled` (action
- * `none`, the same retraction sequence gaps use) and is then judged late or not; the next step
- * seen after it, if already judged not late, is judged again against its new deadline. The net
- * findings equal a bounded run's once retractions are applied, but for one case: a step already
- * flagged late stays flagged when an arrival moves its deadline past it (flags are not
- * withdrawn, and late_step has no retraction).
+ * `none`, the same retraction sequence gaps use). Every judged step is then judged late or not
+ * again against the steps seen now (an arrival moves the deadlines of the steps after it): one
+ * late now and not flagged is flagged `late_step`; one flagged late and on time now is
+ * withdrawn, `late_step_withdrawn` (action `none`, `detail.deadline` the new deadline). The net
+ * findings (late_step less late_step_withdrawn, missing less gap_filled) equal a bounded run's,
+ * but for one case: a withdrawn step that a further arrival makes late again is not flagged
+ * again (each claim has one flag_id and is made at most once).
  *
  * Time: an upstream gap is decided once the watermark reaches the step after it, a late step
  * once the watermark reaches it, a downstream gap once the watermark passes its deadline;
@@ -49,10 +51,12 @@ export interface ChainState {
    * by their present deadlines (what was flagged, unless an arrival moved a deadline since).
    */
   lateFlagged?: Set<string>;
+  /** Step types whose late_step was withdrawn (never flagged again). Absent: none. */
+  lateWithdrawn?: Set<string>;
 }
 
 export function newChainState(chain: ChainConfig): ChainState {
-  return { steps: chain.steps.map(() => null), judged: new Set(), missingFlagged: new Set(), lateFlagged: new Set() };
+  return { steps: chain.steps.map(() => null), judged: new Set(), missingFlagged: new Set(), lateFlagged: new Set(), lateWithdrawn: new Set() };
 }
 
 /** Records one kept event of this chain and key. */
@@ -78,9 +82,9 @@ export function stepDeadline(state: ChainState, chain: ChainConfig, index: numbe
 
 /**
  * Judges what the watermark has decided. Returns new findings and how many deadlines are pending.
- * Changes `state` only by adding to `judged` (and with it `missingFlagged`) or `lateFlagged`,
- * or removing from `missingFlagged`: the streaming stage tells a changed chain by those sets'
- * sizes (`judgedSizes`).
+ * Changes `state` only by adding to `judged` (and with it `missingFlagged`), `lateFlagged` or
+ * `lateWithdrawn`, or removing from `missingFlagged` or `lateFlagged` (into `lateWithdrawn`):
+ * the streaming stage tells a changed chain by those sets' sizes (`judgedSizes`).
  */
 export function judgeChain(state: ChainState, chain: ChainConfig, key: string, watermark: number, final: boolean): { findings: Finding[]; pending: number } {
   const findings: Finding[] = [];
@@ -109,28 +113,33 @@ export function judgeChain(state: ChainState, chain: ChainConfig, key: string, w
     });
   };
   const lateFlagged = (state.lateFlagged ??= lateByNow(state, chain));
-  /** Flags step `index` late if it is past its deadline and was not flagged before. */
+  const withdrawn = (state.lateWithdrawn ??= new Set());
+  /** Flags a judged step `index` late, or withdraws its flag, as its deadline stands now. */
   const judgeLate = (index: number, step: NonNullable<ChainState["steps"][number]>) => {
     const type = chain.steps[index].event_type;
     const d = stepDeadline(state, chain, index);
-    if (d === null || step.eventTime <= d.deadline || lateFlagged.has(type)) return;
-    lateFlagged.add(type);
-    findings.push(make("late_step", "none", index, step, null));
+    const late = d !== null && step.eventTime > d.deadline;
+    if (late && !lateFlagged.has(type) && !withdrawn.has(type)) {
+      lateFlagged.add(type);
+      findings.push(make("late_step", "none", index, step, null));
+    } else if (!late && lateFlagged.has(type)) {
+      lateFlagged.delete(type);
+      withdrawn.add(type);
+      findings.push({ ...make("late_step_withdrawn", "none", index, step, null), flag_id: stableId(["late_step_withdrawn", chain.name, key, type]) });
+    }
   };
   for (let i = 0; i <= last; i++) {
     const type = chain.steps[i].event_type;
     const step = state.steps[i];
     if (state.judged.has(type)) {
-      // Streaming: a step flagged missing arrived after all. Retract with `gap_filled`, then
-      // judge it as a bounded run would have (late or not), and the next step seen, whose
-      // deadline it moved, again (unless that one is a retraction of this pass too).
-      if (step !== null && state.missingFlagged.has(type)) {
+      if (step === null) continue;
+      // Streaming: a step flagged missing arrived after all: retract with `gap_filled`. Then
+      // every judged step is judged again, since an arrival moves the deadlines after it.
+      if (state.missingFlagged.has(type)) {
         state.missingFlagged.delete(type);
         findings.push({ ...make("gap_filled", "none", i, step, null), flag_id: stableId(["gap_filled", chain.name, key, type]) });
-        judgeLate(i, step);
-        const j = state.steps.findIndex((s, k) => k > i && s !== null);
-        if (j >= 0 && state.judged.has(chain.steps[j].event_type) && !state.missingFlagged.has(chain.steps[j].event_type)) judgeLate(j, state.steps[j]!);
       }
+      judgeLate(i, step);
       continue;
     }
     if (step === null) {
@@ -172,7 +181,7 @@ function lateByNow(state: ChainState, chain: ChainConfig): Set<string> {
 
 /** The sizes of the sets `judgeChain` changes: equal before and after it when it changed nothing. */
 export function judgedSizes(state: ChainState): string {
-  return `${state.judged.size},${state.missingFlagged.size},${state.lateFlagged?.size ?? 0}`;
+  return `${state.judged.size},${state.missingFlagged.size},${state.lateFlagged?.size ?? 0},${state.lateWithdrawn?.size ?? 0}`;
 }
 
 /** A bounded run of one (chain, key): record every step, then judge at the final watermark. */

@@ -18,7 +18,13 @@ const WITHIN_MS = 20 * 3_600_000;
 /** Below the default allowed lateness (5 min): no event arrives behind the watermark. */
 const JITTER_MS = 4 * 60_000;
 const EXACT_KINDS = ["duplicate", "near_duplicate", "sequence_reused", "duplicate_business_key", "zero_duration"];
-const NET_KINDS = ["sequence_gap", "gap_filled", "missing_upstream", "missing_downstream", "late_step"];
+const NET_KINDS = ["sequence_gap", "gap_filled", "missing_upstream", "missing_downstream", "late_step", "late_step_withdrawn"];
+
+/** The stream's late_step flags less those withdrawn since (`late_step_withdrawn` of the same chain key and step). */
+function netLateSteps(flags: ReadonlyArray<Flag>): Flag[] {
+  const withdrawn = new Set(flags.filter((f) => f.kind === "late_step_withdrawn").map((f) => `${f.key}|${String(f.detail["step"])}`));
+  return flags.filter((f) => f.kind === "late_step" && !withdrawn.has(`${f.key}|${String(f.detail["step"])}`));
+}
 
 /**
  * Adversarial cases of `seed` in stream order: event time plus a random delay below `jitterMs`
@@ -81,16 +87,10 @@ export function assertMatchesReference(out: string, lines: string[], what: strin
   const exact = <T extends { kind: string }>(xs: ReadonlyArray<T>): T[] => xs.filter((f) => EXACT_KINDS.includes(f.kind));
   assert.deepEqual(sorted(exact(flags).map((f) => identify(f))), sorted(exact(expected.flags).map((f) => identify(f))), `${what}: event flags`);
   assert.deepEqual(missingNumbers(flags), expectedMissingNumbers(expected), `${what}: missing numbers, net of gap_filled`);
-  // late_step: a stream judges a step by the steps seen when the watermark reaches it. A step
-  // arriving later (retracting its missing flag) can move a later step's deadline, which a
-  // bounded run sees from the start: such chains may keep late_step flags a bounded run has not
-  // (README, streaming). Every other chain's late steps are exactly the reference's.
-  const retracted = new Set(flags.filter((f) => f.kind === "gap_filled" && f.detail["chain"] !== undefined).map((f) => f.key));
-  const lateOf = (xs: ReadonlyArray<{ kind: string; key?: string | null }>, keys: (k: string) => boolean) =>
-    sorted(xs.filter((f) => f.kind === "late_step" && keys(String(f.key))).map((f) => identify(f as Flag)));
-  assert.deepEqual(lateOf(flags, (k) => !retracted.has(k)), lateOf(expected.flags, (k) => !retracted.has(k)), `${what}: late steps of chains without retractions`);
-  const streamLate = new Set(lateOf(flags, (k) => retracted.has(k)));
-  assert.deepEqual(lateOf(expected.flags, (k) => retracted.has(k)).filter((x) => !streamLate.has(x)), [], `${what}: late steps of chains with retractions: every one the reference has`);
+  // late_step: a stream judges a step by the steps seen when the watermark reaches it, and again
+  // when an arrival moves its deadline (withdrawing a flag that no longer holds): net of
+  // withdrawals, the reference's.
+  assert.deepEqual(sorted(netLateSteps(flags).map((f) => identify(f))), sorted(expected.flags.filter((f) => f.kind === "late_step").map((f) => identify(f))), `${what}: late steps, net of withdrawals`);
   const events = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n").filter((l) => l !== "");
   // Copies are the same event, whatever their key order or the zone their time is written in:
   // which one is kept does not matter.
@@ -119,7 +119,7 @@ function keptByContent(texts: ReadonlyArray<string>): Map<string, number> {
  * more kept events than the reference (nothing counted twice) and at least one where it keeps
  * one (nothing lost). Which of two near-copies is discarded may differ (a late one is
  * discarded as a copy of a kept later one), and so may the event flagged for a reused number
- * or business key; chains may keep extra late steps.
+ * or business key.
  */
 export function assertLateMatchesReference(out: string, lines: string[], what: string): void {
   const flags = readJsonl<Flag>(path.join(out, "flags.jsonl"));
@@ -127,6 +127,22 @@ export function assertLateMatchesReference(out: string, lines: string[], what: s
   assertCommon(out, flags, expected, what);
   const of = (xs: ReadonlyArray<Parameters<typeof identify>[0]>, kind: string) => sorted(xs.filter((f) => f.kind === kind).map((f) => identify(f)));
   assert.deepEqual(of(flags, "duplicate"), of(expected.flags, "duplicate"), `${what}: duplicates`);
+  // Late steps net of withdrawals, by chain key and step: the evidence of a step can be the other
+  // of two near-copies.
+  const typeOf = new Map<string, string>();
+  for (const line of lines) {
+    try {
+      const e = JSON.parse(line) as { event_id?: unknown; event_type?: unknown };
+      if (typeof e.event_id === "string" && typeof e.event_type === "string") typeOf.set(e.event_id, e.event_type);
+    } catch {
+      // a bad line of the adversarial input
+    }
+  }
+  assert.deepEqual(
+    sorted(netLateSteps(flags).map((f) => `${f.key}|${String(f.detail["step"])}`)),
+    sorted(expected.flags.filter((f) => f.kind === "late_step").map((f) => `${f.key}|${typeOf.get(String(f.event_id))}`)),
+    `${what}: late steps, net of withdrawals`,
+  );
   // Which event of a pair is flagged can differ, so only the counts are held, loosely: a
   // near-copy chain kept once where the reference keeps two changes a count by one.
   const count = (xs: ReadonlyArray<{ kind: string }>, kind: string) => xs.filter((f) => f.kind === kind).length;

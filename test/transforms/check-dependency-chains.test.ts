@@ -1,9 +1,11 @@
 /**
  * The invariant the streaming stage relies on to skip writing chains the watermark only ticked:
- * `judgeChain` changes a chain only by adding to `judged` / `missingFlagged` / `lateFlagged` or
- * removing from `missingFlagged`, so its state changed exactly when one of those sizes did.
+ * `judgeChain` changes a chain only by adding to `judged` / `missingFlagged` / `lateFlagged` /
+ * `lateWithdrawn` or removing from `missingFlagged` / `lateFlagged`, so its state changed exactly
+ * when one of those sizes did.
  * Checked over random arrival orders and watermarks of the default chain. Then: a missing step
- * that arrives late moves the deadline of the step after it, in both directions.
+ * that arrives late moves the deadline of the step after it, in both directions, and late steps
+ * net of withdrawals are a bounded run's.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,7 +13,8 @@ import { parseConfig } from "../../src/config";
 import { checkChainBatch, judgeChain, judgedSizes, newChainState, recordChainStep, type ChainState } from "../../src/transforms/check-dependency-chains";
 import { ev } from "../support/events";
 
-const text = (s: ChainState) => JSON.stringify({ steps: s.steps, judged: [...s.judged].sort(), missingFlagged: [...s.missingFlagged].sort(), lateFlagged: [...(s.lateFlagged ?? [])].sort() });
+const text = (s: ChainState) =>
+  JSON.stringify({ steps: s.steps, judged: [...s.judged].sort(), missingFlagged: [...s.missingFlagged].sort(), lateFlagged: [...(s.lateFlagged ?? [])].sort(), lateWithdrawn: [...(s.lateWithdrawn ?? [])].sort() });
 
 test("judgeChain: a chain's state changes exactly when the sizes of judged, missingFlagged or lateFlagged change", () => {
   const chain = parseConfig({}).chains[0];
@@ -56,6 +59,12 @@ function streamed(arrivals: Array<{ type: string; t: number; watermark: number }
   return out;
 }
 
+/** `streamed` flags' late steps less the withdrawn ones. */
+function netLate(flags: string[]): string[] {
+  const withdrawn = new Set(flags.filter((f) => f.startsWith("late_step_withdrawn ")).map((f) => f.replace("late_step_withdrawn ", "late_step ")));
+  return flags.filter((f) => f.startsWith("late_step ") && !withdrawn.has(f));
+}
+
 /** A bounded run's late steps over the same events. */
 function batchLate(arrivals: Array<{ type: string; t: number }>): string[] {
   const chain = parseConfig({}).chains[0];
@@ -76,17 +85,55 @@ test("judgeChain: a step judged on time is flagged late once a missing earlier s
   assert.deepEqual(batchLate(arrivals), ["late_step crm.synced"]);
 });
 
-test("judgeChain: a step flagged late stays flagged, once, when an arrival moves its deadline past it", () => {
+test("judgeChain: a step flagged late is withdrawn when an arrival moves its deadline past it", () => {
   // scan at 0, crm at 25 min (deadline 20 min: late), then the lead at 12 min (late itself:
-  // deadline 5 min), which moves crm's deadline to 27 min. The flag stands (no retraction for
-  // late_step; a bounded run has only the lead's) and is not repeated.
+  // deadline 5 min), which moves crm's deadline to 27 min: crm's flag is withdrawn, and late
+  // steps net of withdrawals are a bounded run's (the lead's only).
   const arrivals = [
     { type: "card.scanned", t: 0, watermark: 0 },
     { type: "crm.synced", t: 25 * MIN, watermark: 30 * MIN },
     { type: "lead.created", t: 12 * MIN, watermark: 40 * MIN },
   ];
-  assert.deepEqual(streamed(arrivals), ["missing_upstream lead.created", "late_step crm.synced", "gap_filled lead.created", "late_step lead.created", "missing_downstream followup.sent"]);
+  const flags = streamed(arrivals);
+  assert.deepEqual(flags, ["missing_upstream lead.created", "late_step crm.synced", "gap_filled lead.created", "late_step lead.created", "late_step_withdrawn crm.synced", "missing_downstream followup.sent"]);
+  assert.deepEqual(netLate(flags), ["late_step lead.created"]);
   assert.deepEqual(batchLate(arrivals), ["late_step lead.created"]);
+});
+
+test("judgeChain: a follow-up judged late before a CRM sync logged hours later is withdrawn (a bounded run never flags it)", () => {
+  // scan at 0; the follow-up at 90 min (deadline 0 + 5 + 15 + 60 = 80 min: late while crm is
+  // missing); crm.synced retried and logged at 5 h, in order, after the follow-up: the
+  // follow-up's deadline is now 6 h, so it is on time, and crm itself is late (deadline 20 min).
+  const arrivals = [
+    { type: "card.scanned", t: 0, watermark: 0 },
+    { type: "followup.sent", t: 90 * MIN, watermark: 100 * MIN },
+    { type: "crm.synced", t: 300 * MIN, watermark: 310 * MIN },
+  ];
+  const flags = streamed(arrivals);
+  assert.deepEqual(flags, [
+    "missing_upstream lead.created",
+    "missing_upstream crm.synced",
+    "late_step followup.sent",
+    "gap_filled crm.synced",
+    "late_step crm.synced",
+    "late_step_withdrawn followup.sent",
+  ]);
+  assert.deepEqual(netLate(flags), batchLate(arrivals));
+});
+
+test("judgeChain: a withdrawn step made late again by a further arrival is not flagged twice (one flag_id per claim)", () => {
+  // scan at 0, follow-up at 90 min (late: deadline 80 min); the lead at 30 min puts it on time
+  // (deadline 30 + 15 + 60 = 105 min): withdrawn; crm at 20 min puts it late again (deadline
+  // 80 min). A bounded run flags it; the stream made and withdrew that claim, and leaves it.
+  const arrivals = [
+    { type: "card.scanned", t: 0, watermark: 0 },
+    { type: "followup.sent", t: 90 * MIN, watermark: 100 * MIN },
+    { type: "lead.created", t: 30 * MIN, watermark: 110 * MIN },
+    { type: "crm.synced", t: 20 * MIN, watermark: 120 * MIN },
+  ];
+  const flags = streamed(arrivals);
+  assert.deepEqual(flags.filter((f) => f.endsWith("followup.sent")), ["late_step followup.sent", "late_step_withdrawn followup.sent"]);
+  assert.ok(batchLate(arrivals).includes("late_step followup.sent"), "the documented difference: a bounded run flags it");
 });
 
 test("judgeChain: a state committed before lateFlagged existed does not flag a late step again", () => {
