@@ -221,7 +221,7 @@ async function streamCommand(args: string[]): Promise<number> {
   if (values.bigquery !== undefined) {
     const bq = /^([a-z][a-z0-9-]{4,28}[a-z0-9])\.([A-Za-z0-9_]{1,1024})$/.exec(values.bigquery);
     if (bq === null) throw new UsageError(`stream: --bigquery must be PROJECT.DATASET (got "${values.bigquery.slice(0, 60)}")`);
-    extraSinks.push(recoverySinkFeed(new BigQuerySink({ project: bq[1], dataset: bq[2] }), config));
+    extraSinks.push(recoverySinkFeed(new BigQuerySink({ project: bq[1], dataset: bq[2], ...(await bigQueryEmulator()) }), config));
   }
   if (values["reprocess-topic"] !== undefined || values["dead-letter-topic"] !== undefined) {
     const m = /^projects\/([^/]+)\/topics\/([^/]+)$/;
@@ -276,4 +276,16 @@ function sqlCommand(args: string[]): number {
   }
   process.stdout.write(`-- 1. train one ARIMA_PLUS model per series on hourly counts\n${sql.createModel};\n\n-- 2. flag anomalous hours\n${sql.detect};\n`);
   return EXIT.ok;
+}
+
+/**
+ * With `BIGQUERY_EMULATOR_HOST` set (the client library's own variable: the API's base URL, such
+ * as `http://127.0.0.1:9050/bigquery/v2`, which it then uses instead of Google's), no credentials
+ * are sent, as with `PUBSUB_EMULATOR_HOST`. Unset: Application Default Credentials.
+ */
+async function bigQueryEmulator(): Promise<{ authClient?: InstanceType<typeof import("google-auth-library").PassThroughClient> }> {
+  const host = process.env.BIGQUERY_EMULATOR_HOST;
+  if (host === undefined || host === "") return {};
+  const { PassThroughClient } = await import("google-auth-library");
+  return { authClient: new PassThroughClient() };
 }

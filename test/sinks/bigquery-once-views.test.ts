@@ -8,13 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { PassThroughClient } from "google-auth-library";
 import type { DeadLetter, Flag } from "../../src/event";
 import { BigQuerySink } from "../../src/sinks/bigquery";
-import { ONCE_VIEWS, onceViewQuery, TABLE_SPECS, type BigQueryColumnType, type BigQueryTableNames } from "../../src/sinks/bigquery-schema";
 import type { OutputEvent } from "../../src/sinks/sink";
-import { FakeBigQuery, type StoredRow } from "./bigquery-fake";
+import { FakeBigQuery } from "./bigquery-fake";
+import { loadRows, readOnce } from "./bigquery-duckdb";
 
 const P = "proj-1";
 const D = "recovery";
@@ -56,23 +56,6 @@ const deadLetter = (code: string, line: number, raw: string, messageId: string |
   received_at: receivedAt,
 });
 
-const DUCK_TYPE: Record<BigQueryColumnType, string> = { STRING: "VARCHAR", INT64: "BIGINT", BOOL: "BOOLEAN", TIMESTAMP: "TIMESTAMPTZ", JSON: "VARCHAR" };
-
-/** A DuckDB table named `name` with the columns of a BigQuery table spec, holding `rows`. */
-async function load(con: DuckDBConnection, name: string, key: keyof BigQueryTableNames, rows: ReadonlyArray<StoredRow>): Promise<void> {
-  const columns = TABLE_SPECS[key].columns;
-  await con.run(`CREATE TABLE ${name} (${columns.map((c) => `${c.name} ${DUCK_TYPE[c.type]}`).join(", ")})`);
-  const placeholders = columns.map((c) => (c.type === "TIMESTAMP" ? "CAST(? AS TIMESTAMPTZ)" : c.type === "INT64" ? "CAST(? AS BIGINT)" : "?")).join(", ");
-  for (const row of rows) {
-    await con.run(`INSERT INTO ${name} VALUES (${placeholders})`, columns.map((c) => (row.json[c.name] ?? null) as string | number | boolean | null));
-  }
-}
-
-async function once(con: DuckDBConnection, name: string, key: keyof BigQueryTableNames, columns: string[]): Promise<string[]> {
-  const reader = await con.runAndReadAll(`SELECT ${columns.join(", ")} FROM (${onceViewQuery(name, ONCE_VIEWS[key])}) ORDER BY ALL`);
-  return reader.getRows().map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
-}
-
 test("a batch written twice beyond the insertId minute reads once through the _once views; look-alike records stay apart", async () => {
   const fake = await FakeBigQuery.start();
   const sinkAt = (iso: string) =>
@@ -105,18 +88,18 @@ test("a batch written twice beyond the insertId minute reads once through the _o
     assert.equal(fake.rows(P, D, "flags").length, 3);
     assert.equal(fake.rows(P, D, "dead_letter").length, 6);
 
-    await load(con, "events", "events", fake.rows(P, D, "events"));
-    await load(con, "flags", "flags", fake.rows(P, D, "flags"));
-    await load(con, "dead_letter", "deadLetters", fake.rows(P, D, "dead_letter"));
+    await loadRows(con, "events", "events", fake.rows(P, D, "events"));
+    await loadRows(con, "flags", "flags", fake.rows(P, D, "flags"));
+    await loadRows(con, "dead_letter", "deadLetters", fake.rows(P, D, "dead_letter"));
     const epoch = (iso: string) => String(new Date(iso).getTime());
-    const events = await once(con, "events", "events", ["event_id", "epoch_ms(event_time)", "message_id", "epoch_ms(inserted_at)"]);
+    const events = await readOnce(con, "events", "events", ["event_id", "epoch_ms(event_time)", "message_id", "epoch_ms(inserted_at)"]);
     assert.deepEqual(events, [
       `e1|${epoch(t1)}|m1|${epoch("2026-11-20T11:00:00.000Z")}`,
       `e1|${epoch(dayLater)}|m4|${epoch("2026-11-20T11:30:00.000Z")}`,
       `e2|${epoch(t1)}|m2|${epoch("2026-11-20T11:00:00.000Z")}`,
     ]);
-    assert.deepEqual(await once(con, "flags", "flags", ["flag_id", "event_id"]), ["f1|e2", "f2|e1"]);
-    assert.deepEqual(await once(con, "dead_letter", "deadLetters", ["line", "raw", "message_id"]), ["3|{bad|m3", "4|{same|null", "5|{same|null"]);
+    assert.deepEqual(await readOnce(con, "flags", "flags", ["flag_id", "event_id"]), ["f1|e2", "f2|e1"]);
+    assert.deepEqual(await readOnce(con, "dead_letter", "deadLetters", ["line", "raw", "message_id"]), ["3|{bad|m3", "4|{same|null", "5|{same|null"]);
   } finally {
     con.closeSync();
     instance.closeSync();
