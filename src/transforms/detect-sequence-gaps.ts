@@ -17,8 +17,9 @@ import { eventFinding, finding, type Finding } from "../flag";
  * place). A number below the start that arrives later with an event time not after the start's
  * (a late arrival, not a restarted counter) extends the range down: the numbers it exposes are
  * declared once the watermark passes, by `timeoutMs`, the watermark at which the last such
- * number arrived, so a backlog arriving out of order fills in before anything is declared. Any
- * other number below a position already resolved and not in a declared gap is ignored.
+ * number arrived, so a backlog arriving out of order fills in before anything is declared; one
+ * older than the dedup horizon behind the watermark does not. Any other number below a position
+ * already resolved and not in a declared gap is ignored.
  *
  * Reuse: a number carried by a second kept event with another event_id is not a gap and not a
  * duplicate: the later one in (event time, event_id) order is flagged `sequence_reused`
@@ -77,9 +78,11 @@ export function upgradeGapState(state: GapState): GapState {
 /**
  * Records that a valid line carried `event.sequence`; the `gap_filled` finding when it fills a
  * declared gap. `watermark`: the source's watermark when the line arrived (streaming; it times
- * the numbers a late one below the range exposes).
+ * the numbers a late one below the range exposes). A number older than the watermark minus
+ * `horizonMs` extends nothing: its gaps would be forgotten at once, and a filler arriving after
+ * that could not retract them.
  */
-export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -Infinity, timeoutMs = 0): Finding | null {
+export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -Infinity, timeoutMs = 0, horizonMs = Infinity): Finding | null {
   const n = event.sequence;
   if (n === null) return null;
   if (state.resolvedUpTo === null || n > state.resolvedUpTo) {
@@ -90,7 +93,7 @@ export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -
   const hit = state.declared.findIndex((g) => g.from <= n && n <= g.to);
   if (hit < 0) {
     const low = state.low ?? null;
-    if (low !== null && n < low.number && event.event_time <= low.time) {
+    if (low !== null && n < low.number && event.event_time <= low.time && event.event_time >= watermark - horizonMs) {
       const below = (state.below ??= { numbers: [], times: [], until: -Infinity });
       below.numbers.push(n);
       below.times.push(event.event_time);

@@ -47,7 +47,7 @@ const NONE: ReadonlyArray<Finding> = Object.freeze([]);
 
 /** One arrival: exact-duplicate check and sequence bookkeeping. Returns its findings (often none). */
 export function onSourceEvent(state: SourceState, event: ReceivedEvent, config: RecoveryConfig): ReadonlyArray<Finding> {
-  const filled = seeSequence(state.gaps, event, state.watermark, config.gap_timeout_ms);
+  const filled = seeSequence(state.gaps, event, state.watermark, config.gap_timeout_ms, config.dedup_horizon_ms);
   if (event.event_time < state.watermark - config.dedup_horizon_ms && !state.dedup.kept.has(event.event_id)) {
     // Too late to know whether a copy was kept and forgotten: pass it, flagged, and remember
     // its id so later copies of it are still caught.

@@ -188,3 +188,17 @@ test("streaming: a late number below the range is declared at a final flush with
   const out = onSourceWatermark(state, "s1", min(31), config, true);
   assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap").map((f) => [f.detail.from, f.detail.to]), [[8, 8]]);
 });
+
+test("streaming: a number below the range older than the dedup horizon behind the watermark extends nothing", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "e9", t: min(0), seq: 9 }), config);
+  onSourceWatermark(state, "s1", min(30), config, false);
+  onSourceWatermark(state, "s1", min(2 * 24 * 60), config, false);
+  // Two days on, 7 arrives (event time before 9's): beyond the 24 h horizon, so its gap (8) would
+  // be forgotten at once and a late 8 could not retract it. It is passed as late_unchecked.
+  const seen = onSourceEvent(state, ev({ id: "e7", t: min(-1), seq: 7 }), config);
+  assert.deepEqual(seen.map((f) => f.kind), ["late_unchecked"]);
+  const out = onSourceWatermark(state, "s1", min(2 * 24 * 60 + 30), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), []);
+  assert.deepEqual(state.gaps.low, { number: 9, time: min(0) });
+});
