@@ -88,8 +88,8 @@ export function revalidateCurrency(event: CorrectionEvent, rates: RateTable, con
 
   const usd: MoneyFormat = { exponent: USD_EXPONENT, minorUnits: config.minor_units };
   const recordedMinor = toMinor(recorded, usd);
-  const dev = recordedMinor === null ? null : deviation(recordedMinor, expected);
   if (recordedMinor !== null && withinTolerance(recordedMinor, expected, config.tolerance)) return state;
+  const dev = recordedMinor === null ? null : deviation(recordedMinor, expected);
 
   return applyNumeric(
     event,

@@ -18,20 +18,10 @@ export interface GuardBounds {
   readonly max_change: number;
 }
 
-/**
- * Relative change between two integer amounts (as a double, for reports); null when `before`
- * is null or 0. `relativeChange(100n, 25n)` -> `-0.75`. Decisions use `guardAllows`, which
- * compares exactly.
- */
-export function relativeChange(before: bigint | null, after: bigint): number | null {
-  if (before === null || before === 0n) return null;
-  const abs = before < 0n ? -before : before;
-  return Number(after - before) / Number(abs);
-}
-
 /** True when a correction from `before` to `after` is within the bounds (see module doc), compared exactly. */
 export function guardAllows(before: bigint | null, after: bigint, bounds: GuardBounds): boolean {
   if (before === null || before === 0n) return false;
+  const change = after - before;
   const abs = before < 0n ? -before : before;
-  return compareRatio(after - before, abs, bounds.min_change) >= 0 && compareRatio(after - before, abs, bounds.max_change) <= 0;
+  return compareRatio(change, abs, bounds.min_change) >= 0 && compareRatio(change, abs, bounds.max_change) <= 0;
 }

@@ -197,10 +197,11 @@ export class BigQuerySink implements RecoverySink {
         ),
       );
     }
-    for (const key of Object.keys(ONCE_VIEWS) as OutputKey[]) {
+    // The views are a convenience: without createIfMissing they are neither required nor looked up.
+    for (const key of create ? (Object.keys(ONCE_VIEWS) as OutputKey[]) : []) {
       const viewId = onceViewName(this.tableNames[key]);
       const [viewExists] = await withRetry(this.retry, `get view ${viewId}`, () => dataset.table(viewId).exists());
-      if (viewExists || !create) continue;
+      if (viewExists) continue;
       const query = onceViewQuery(quotedTablePath(project, datasetId, this.tableNames[key]), ONCE_VIEWS[key]);
       await withRetry(this.retry, `create view ${viewId}`, () =>
         ignoreConflict(dataset.createTable(viewId, { description: ONCE_VIEWS[key].description, view: { query, useLegacySql: false } })),

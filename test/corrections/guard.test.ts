@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_MAX_CHANGE, DEFAULT_MIN_CHANGE, guardAllows, relativeChange } from "../../src/corrections/guard";
+import { DEFAULT_MAX_CHANGE, DEFAULT_MIN_CHANGE, guardAllows } from "../../src/corrections/guard";
 
 const bounds = { min_change: DEFAULT_MIN_CHANGE, max_change: DEFAULT_MAX_CHANGE };
 
@@ -28,11 +28,4 @@ test("guard bounds are configurable and inclusive", () => {
   assert.equal(guardAllows(1000n, 1101n, tight), false);
   assert.equal(guardAllows(1000n, 900n, tight), true);
   assert.equal(guardAllows(1000n, 899n, tight), false);
-});
-
-test("relativeChange", () => {
-  assert.equal(relativeChange(100n, 25n), -0.75);
-  assert.equal(relativeChange(100n, 400n), 3);
-  assert.equal(relativeChange(0n, 1n), null);
-  assert.equal(relativeChange(null, 1n), null);
 });

@@ -135,6 +135,16 @@ describe("BigQuerySink against fake-bigquery", () => {
     assert.equal(fake.rows(P, D, "events").length, 3);
   });
 
+  test("createIfMissing false over existing tables: only the dataset and tables are looked up, the views neither required nor looked up", async () => {
+    await sink().write({ events: [event("e1")], flags: [], deadLetters: [] });
+    const before = fake.requests.length;
+    await sink({ createIfMissing: false }).write({ events: [event("e2")], flags: [], deadLetters: [] });
+    assert.deepEqual(
+      fake.requests.slice(before).map((r) => `${r.method} ${r.path.replace(`/bigquery/v2/projects/${P}/datasets/${D}`, "")}`),
+      ["GET ", "GET /tables/events", "GET /tables/flags", "GET /tables/dead_letter", "POST /tables/events/insertAll"],
+    );
+  });
+
   test("createIfMissing false fails on a missing table and creates nothing", async () => {
     fake.seedDataset(P, D);
     await assert.rejects(sink({ createIfMissing: false }).write({ events: [event("e1")], flags: [], deadLetters: [] }), /events does not exist/);

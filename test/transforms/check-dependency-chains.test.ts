@@ -16,12 +16,13 @@ import { ev } from "../support/events";
 const text = (s: ChainState) =>
   JSON.stringify({ steps: s.steps, judged: [...s.judged].sort(), missingFlagged: [...s.missingFlagged].sort(), lateFlagged: [...(s.lateFlagged ?? [])].sort(), lateWithdrawn: [...(s.lateWithdrawn ?? [])].sort() });
 
-test("judgeChain: a chain's state changes exactly when the sizes of judged, missingFlagged or lateFlagged change", () => {
+test("judgeChain: a chain's state changes exactly when the sizes of judged, missingFlagged, lateFlagged or lateWithdrawn change", () => {
   const chain = parseConfig({}).chains[0];
   let seed = 7;
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   let judgements = 0;
   let changed = 0;
+  let withdrawals = 0;
   for (let trial = 0; trial < 300; trial++) {
     const state = newChainState(chain);
     let watermark = 0;
@@ -33,15 +34,16 @@ test("judgeChain: a chain's state changes exactly when the sizes of judged, miss
       watermark += Math.floor(random() * 3_600_000);
       const before = text(state);
       const sizes = judgedSizes(state);
-      judgeChain(state, chain, "L1", watermark, false);
+      withdrawals += judgeChain(state, chain, "L1", watermark, false).findings.filter((f) => f.kind === "late_step_withdrawn").length;
       const sizeChanged = judgedSizes(state) !== sizes;
       assert.equal(text(state) !== before, sizeChanged, `trial ${trial}, step ${step}: ${before} -> ${text(state)}`);
       judgements += 1;
       if (sizeChanged) changed += 1;
     }
   }
-  // Both sides of the equivalence were exercised.
+  // Both sides of the equivalence were exercised, withdrawals included.
   assert.ok(changed > 100 && judgements - changed > 100, `${changed} of ${judgements} judgements changed the state`);
+  assert.ok(withdrawals > 0, "some late steps were withdrawn");
 });
 
 const MIN = 60_000;
