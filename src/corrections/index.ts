@@ -11,6 +11,7 @@ export * from "./money";
 export * from "./decimal";
 export * from "./currency-codes";
 export * from "./rate-table";
+export * from "./rates-coverage";
 export * from "./contact-values";
 export { getPath, setPath } from "./paths";
 export * from "./rates/provider";

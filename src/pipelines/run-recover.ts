@@ -3,6 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import type { RateTable } from "../corrections/rate-table";
+import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
 import { syncFile } from "../sinks/jsonl-writer";
 import { runRecoverPipeline, type RecoverFiles } from "./recover";
@@ -39,6 +40,8 @@ export interface RunSummary {
   readonly chain_key_missing: number;
   /** Series-intervals the anomaly detector judged (the denominator of its false-alarm rate). */
   readonly anomaly_intervals_judged: number;
+  /** Whether currency revalidation ran (no `--rates`: off) and the dates its rates cover. */
+  readonly currency_revalidation: RatesCoverage;
   readonly conservation: { readonly holds: boolean; readonly equation: string };
   readonly seconds: number;
   /** Seconds inside each stage's own code; `beam_and_gc` is the rest of the pipeline. */
@@ -58,6 +61,7 @@ export interface RunSummary {
  */
 export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   const started = Date.now();
+  if ((o.rates ?? null) === null && (o.progress ?? false)) process.stderr.write(`[recover] ${RATES_OFF_NOTICE}\n`);
   fs.mkdirSync(o.outDir, { recursive: true });
   const input = o.input === "-" ? spoolStdin() : o.input;
   if (!fs.existsSync(input)) throw new Error(`input not found: ${input}`);
@@ -116,6 +120,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     pending_deadlines: result.stats.pending_deadlines,
     chain_key_missing: result.stats.chain_key_missing,
     anomaly_intervals_judged: result.stats.anomaly_intervals_judged,
+    currency_revalidation: ratesCoverage(o.rates ?? null),
     conservation: {
       holds: accounted === result.stats.lines,
       equation: `${result.stats.lines} lines = ${result.events} events + ${duplicates} duplicates + ${nearDuplicates} near-duplicates + ${result.deadLetters} dead letters + ${result.stats.blank_lines} blank + ${redelivered} redelivered`,

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import { utcDateOf, type RateTable } from "../corrections/rate-table";
+import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import type { DeadLetter } from "../event";
 import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
 import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
@@ -141,6 +142,8 @@ export interface StreamSummary extends StreamCounters {
    */
   readonly held: number;
   readonly stopped_by: "idle" | "end_of_input" | "signal";
+  /** Whether currency revalidation ran (no `--rates`: off) and the dates of the last rates loaded. */
+  readonly currency_revalidation: RatesCoverage;
   readonly conservation: { readonly holds: boolean; readonly equation: string };
 }
 
@@ -196,6 +199,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   let pending = 0;
   const clock = o.clock ?? Date.now;
   const rates = { table: o.rates, day: utcDateOf(o.nowMs ?? clock()), retryAt: -Infinity };
+  if (rates.table === null && o.progress) process.stderr.write(`[stream] ${RATES_OFF_NOTICE}\n`);
   const started = Date.now();
   let firstMessageAt: number | null = null;
   let lastCommitAt: number | null = null;
@@ -347,7 +351,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
     active_seconds: firstMessageAt === null || lastCommitAt === null ? 0 : (lastCommitAt - firstMessageAt) / 1000,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  return { ...summarize(counters, size, pending, held, stoppedBy), ...timing };
+  return { ...summarize(counters, size, pending, held, stoppedBy), currency_revalidation: ratesCoverage(rates.table), ...timing };
 }
 
 /** Reloads the rates when processing time has reached a later UTC date (see `StreamOptions.reloadRates`). */
@@ -466,7 +470,7 @@ function summarize(
   pending: number,
   held: number,
   stoppedBy: StreamSummary["stopped_by"],
-): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb"> {
+): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb" | "currency_revalidation"> {
   const dup = c.flags_by_kind["duplicate"] ?? 0;
   const near = c.flags_by_kind["near_duplicate"] ?? 0;
   const accounted = c.events + held + dup + near + c.dead_letters + c.blank_lines + c.redelivered;

@@ -83,6 +83,34 @@ test("recover run --input - (stdin) gives the same outputs as the file", () => {
   assert.deepEqual(counts(sb), counts(sa));
 });
 
+test("recover run says whether currency revalidation ran: off without --rates (a stderr line unless --quiet), else the dates its rates cover", () => {
+  const rates = dirs.input.replace(/\.jsonl$/, ".rates.jsonl");
+  const off = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-no-rates"), "--now", NOW, "--no-duckdb"]);
+  assert.equal(off.status, 0, off.stderr);
+  const offSummary = JSON.parse(off.stdout) as RunSummary;
+  assert.deepEqual(offSummary.currency_revalidation, { on: false, rate_dates: 0, first_date: null, last_date: null });
+  assert.equal(offSummary.flags_by_kind["currency_mismatch"], undefined);
+  assert.match(off.stderr, /currency revalidation is off: no --rates given/);
+  const quiet = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-no-rates-quiet"), "--now", NOW, "--no-duckdb", "--quiet"]);
+  assert.equal(quiet.status, 0, quiet.stderr);
+  assert.doesNotMatch(quiet.stderr, /currency revalidation/);
+  const on = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-rates"), "--now", NOW, "--no-duckdb", "--rates", rates]);
+  assert.equal(on.status, 0, on.stderr);
+  const onSummary = JSON.parse(on.stdout) as RunSummary;
+  const snapshotDates = fs
+    .readFileSync(rates, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => (JSON.parse(l) as { date: string }).date)
+    .sort();
+  assert.equal(onSummary.currency_revalidation.on, true);
+  assert.ok(onSummary.currency_revalidation.rate_dates > 0);
+  assert.ok(onSummary.currency_revalidation.first_date! >= snapshotDates[0], "first date within the snapshots");
+  assert.ok(onSummary.currency_revalidation.last_date! <= snapshotDates[snapshotDates.length - 1], "last date within the snapshots");
+  assert.ok((onSummary.flags_by_kind["currency_mismatch"] ?? 0) > 0, "the generated currency faults are found with rates");
+  assert.doesNotMatch(on.stderr, /currency revalidation/);
+});
+
 function assertUsageError(r: SpawnSyncReturns<string>, what: string): void {
   assert.equal(r.status, 2, `${what}: exit code (stderr: ${r.stderr})`);
   const lines = r.stderr.split("\n").filter((l) => l.trim().length > 0);

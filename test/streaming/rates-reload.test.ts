@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig } from "../../src/config";
 import { loadRates } from "../../src/sources/load-rates";
-import { RATES_RETRY_MS, runStream, type BatchMessage, type MicroBatchSource } from "../../src/streaming/stream-loop";
+import { RATES_RETRY_MS, runStream, type BatchMessage, type MicroBatchSource, type StreamSummary } from "../../src/streaming/stream-loop";
 import { streamOptions } from "../support/stream";
 
 const DAY = 86_400_000;
@@ -53,7 +53,7 @@ function kinds(out: string): Array<[string | null, string]> {
     .map((f) => [f.event_id, f.kind]);
 }
 
-async function streamDays(reload: "yes" | "no" | "fails" | "revised"): Promise<{ out: string; loads: string[] }> {
+async function streamDays(reload: "yes" | "no" | "fails" | "revised"): Promise<{ out: string; loads: string[]; summary: StreamSummary }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rates-reload-"));
   const ratesFile = path.join(dir, "rates.jsonl");
   const writeRates = (revisedDay1: boolean) => {
@@ -92,23 +92,26 @@ async function streamDays(reload: "yes" | "no" | "fails" | "revised"): Promise<{
   );
   assert.equal(summary.events, 3);
   assert.equal(summary.conservation.holds, true, summary.conservation.equation);
-  return { out, loads };
+  return { out, loads, summary };
 }
 
 test("stream: rates are reloaded for a new processing date, so a correct order of day 10 is not flagged", { timeout: 120_000 }, async () => {
-  const { out, loads } = await streamDays("yes");
+  const { out, loads, summary } = await streamDays("yes");
   try {
     assert.deepEqual(loads, ["2026-11-10"], "one reload, before the first batch of day 10, none for the later batch of that day");
     assert.deepEqual(kinds(out), [], "both orders match their own day's rate");
+    assert.equal(summary.currency_revalidation.on, true);
+    assert.ok(summary.currency_revalidation.last_date! >= "2026-11-10", `the summary names the reloaded table's dates: ${JSON.stringify(summary.currency_revalidation)}`);
   } finally {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   }
 });
 
 test("stream without reloads (the control): the day-10 order finds no rate within 7 days of the day-1 table", { timeout: 120_000 }, async () => {
-  const { out } = await streamDays("no");
+  const { out, summary } = await streamDays("no");
   try {
     assert.deepEqual(kinds(out), [["day10", "rate_unavailable"], ["day10b", "rate_unavailable"]]);
+    assert.ok(summary.currency_revalidation.last_date! < "2026-11-03", `the day-1 table's dates: ${JSON.stringify(summary.currency_revalidation)}`);
   } finally {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
   }
