@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
+import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
 import type { RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
@@ -42,6 +43,8 @@ export interface RunSummary {
   readonly anomaly_intervals_judged: number;
   /** Whether currency revalidation ran (no `--rates`: off) and the dates its rates cover. */
   readonly currency_revalidation: RatesCoverage;
+  /** Configured event types no valid event had, as `where: event_type` (see config-coverage). */
+  readonly unseen_event_types: ReadonlyArray<string>;
   readonly conservation: { readonly holds: boolean; readonly equation: string };
   readonly seconds: number;
   /** Seconds inside each stage's own code; `beam_and_gc` is the rest of the pipeline. */
@@ -105,6 +108,8 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   const nearDuplicates = result.kinds["near_duplicate"] ?? 0;
   const redelivered = result.stats.redelivered;
   const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines + redelivered;
+  const unseen = unseenEventTypes(o.config, result.stats.event_types_seen);
+  if (unseen.length > 0 && (o.progress ?? false)) process.stderr.write(`[recover] ${unseenEventTypesNotice(unseen)}\n`);
   const summary: RunSummary = {
     input: o.input,
     now: new Date(o.nowMs).toISOString(),
@@ -121,6 +126,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     chain_key_missing: result.stats.chain_key_missing,
     anomaly_intervals_judged: result.stats.anomaly_intervals_judged,
     currency_revalidation: ratesCoverage(o.rates ?? null),
+    unseen_event_types: unseen,
     conservation: {
       holds: accounted === result.stats.lines,
       equation: `${result.stats.lines} lines = ${result.events} events + ${duplicates} duplicates + ${nearDuplicates} near-duplicates + ${result.deadLetters} dead letters + ${result.stats.blank_lines} blank + ${redelivered} redelivered`,

@@ -1,5 +1,6 @@
 import type { Validated, ValidationContext } from "../validate";
 import { bodyEnd, bodyStart, validateLine } from "../validate";
+import { noteEventType } from "../config-coverage";
 import { reportProgress, statsFor } from "../pipelines/run-stats";
 import { detectorState } from "../streaming/detector-state";
 import { readFileLines } from "./jsonl-file";
@@ -47,6 +48,7 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
     else if (v.kind === "dead_letter") yield { dead_letter: v.deadLetter };
     else {
       const e = v.event;
+      stats.event_types_seen = noteEventType(stats.event_types_seen, e.event_type);
       if (ranges !== null) {
         const start = bodyStart(bytes);
         ranges.add(e.line, at + start, at + bodyEnd(bytes, start));

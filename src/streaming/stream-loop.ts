@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
+import { noteEventType, unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
 import { utcDateOf, type RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import type { DeadLetter } from "../event";
@@ -144,6 +145,8 @@ export interface StreamSummary extends StreamCounters {
   readonly stopped_by: "idle" | "end_of_input" | "signal";
   /** Whether currency revalidation ran (no `--rates`: off) and the dates of the last rates loaded. */
   readonly currency_revalidation: RatesCoverage;
+  /** Configured event types no valid event read by this process had (see config-coverage). */
+  readonly unseen_event_types: ReadonlyArray<string>;
   readonly conservation: { readonly holds: boolean; readonly equation: string };
 }
 
@@ -201,6 +204,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   const rates = { table: o.rates, day: utcDateOf(o.nowMs ?? clock()), retryAt: -Infinity };
   if (rates.table === null && o.progress) process.stderr.write(`[stream] ${RATES_OFF_NOTICE}\n`);
   const started = Date.now();
+  /** Event types of the valid events this process read (see config-coverage). */
+  let eventTypesSeen: Set<string> | null = new Set();
   let firstMessageAt: number | null = null;
   let lastCommitAt: number | null = null;
   // A failed batch, kept to be processed again, and how many times it has failed.
@@ -281,6 +286,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         counters.lines += repeats.length;
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
         pending = result.stats.pending_deadlines;
+        if (result.stats.event_types_seen === null) eventTypesSeen = null;
+        else for (const t of result.stats.event_types_seen) eventTypesSeen = noteEventType(eventTypesSeen, t);
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
         const ds = detectorState(stateId);
         const next: Checkpoint = { detectors: smallJson(ds), offsets: to, counters: structuredClone(counters), messages: [] };
@@ -351,7 +358,9 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
     active_seconds: firstMessageAt === null || lastCommitAt === null ? 0 : (lastCommitAt - firstMessageAt) / 1000,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  return { ...summarize(counters, size, pending, held, stoppedBy), currency_revalidation: ratesCoverage(rates.table), ...timing };
+  const unseen = unseenEventTypes(o.config, eventTypesSeen);
+  if (unseen.length > 0 && o.progress) process.stderr.write(`[stream] ${unseenEventTypesNotice(unseen)}\n`);
+  return { ...summarize(counters, size, pending, held, stoppedBy), currency_revalidation: ratesCoverage(rates.table), unseen_event_types: unseen, ...timing };
 }
 
 /** Reloads the rates when processing time has reached a later UTC date (see `StreamOptions.reloadRates`). */
@@ -470,7 +479,7 @@ function summarize(
   pending: number,
   held: number,
   stoppedBy: StreamSummary["stopped_by"],
-): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb" | "currency_revalidation"> {
+): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb" | "currency_revalidation" | "unseen_event_types"> {
   const dup = c.flags_by_kind["duplicate"] ?? 0;
   const near = c.flags_by_kind["near_duplicate"] ?? 0;
   const accounted = c.events + held + dup + near + c.dead_letters + c.blank_lines + c.redelivered;

@@ -111,6 +111,27 @@ test("recover run says whether currency revalidation ran: off without --rates (a
   assert.doesNotMatch(on.stderr, /currency revalidation/);
 });
 
+test("recover run names configured event types no valid event had (a typo switches a rule off), and none on the defaults", () => {
+  const defaults = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-types-default"), "--now", NOW, "--no-duckdb"]);
+  assert.equal(defaults.status, 0, defaults.stderr);
+  assert.deepEqual((JSON.parse(defaults.stdout) as RunSummary).unseen_event_types, []);
+  assert.doesNotMatch(defaults.stderr, /configured event types/);
+  const config = path.join(dirs.tmp, "typo-config.json");
+  const steps = [
+    { event_type: "card.scanned", key: "data.lead_id" },
+    { event_type: "crm.synched", key: "data.lead_id", max_delay_ms: 900_000 },
+  ];
+  fs.writeFileSync(config, JSON.stringify({ chains: [{ name: "lead_sync", steps }] }));
+  const typo = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-types-typo"), "--now", NOW, "--no-duckdb", "--config", config]);
+  assert.equal(typo.status, 0, typo.stderr);
+  const summary = JSON.parse(typo.stdout) as RunSummary;
+  assert.deepEqual(summary.unseen_event_types, ["chains.lead_sync.steps[1]: crm.synched"]);
+  // The misspelt step never arrives, so every scan past its deadline is "missing downstream": a
+  // flood of false alarms that the note explains.
+  assert.ok((summary.flags_by_kind["missing_downstream"] ?? 0) > 100, `missing_downstream: ${summary.flags_by_kind["missing_downstream"]}`);
+  assert.match(typo.stderr, /configured event types that no valid event had .*chains\.lead_sync\.steps\[1\]: crm\.synched/);
+});
+
 function assertUsageError(r: SpawnSyncReturns<string>, what: string): void {
   assert.equal(r.status, 2, `${what}: exit code (stderr: ${r.stderr})`);
   const lines = r.stderr.split("\n").filter((l) => l.trim().length > 0);

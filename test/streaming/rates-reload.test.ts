@@ -101,6 +101,7 @@ test("stream: rates are reloaded for a new processing date, so a correct order o
     assert.deepEqual(loads, ["2026-11-10"], "one reload, before the first batch of day 10, none for the later batch of that day");
     assert.deepEqual(kinds(out), [], "both orders match their own day's rate");
     assert.equal(summary.currency_revalidation.on, true);
+    assert.ok(summary.unseen_event_types.includes("chains.lead_followup.steps[0]: card.scanned"), "only orders streamed: the default chain's types were never seen");
     assert.ok(summary.currency_revalidation.last_date! >= "2026-11-10", `the summary names the reloaded table's dates: ${JSON.stringify(summary.currency_revalidation)}`);
   } finally {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
