@@ -39,6 +39,8 @@ export interface RunSummary {
   readonly flags_by_kind: Readonly<Record<string, number>>;
   readonly pending_deadlines: number;
   readonly chain_key_missing: number;
+  /** Events of a uniqueness rule's type without one of its key fields: not judged. */
+  readonly business_key_missing: number;
   /** Series-intervals the anomaly detector judged (the denominator of its false-alarm rate). */
   readonly anomaly_intervals_judged: number;
   /** Whether currency revalidation ran (no `--rates`: off) and the dates its rates cover. */
@@ -124,6 +126,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     flags_by_kind: Object.fromEntries(Object.entries(result.kinds).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     pending_deadlines: result.stats.pending_deadlines,
     chain_key_missing: result.stats.chain_key_missing,
+    business_key_missing: result.stats.business_key_missing,
     anomaly_intervals_judged: result.stats.anomaly_intervals_judged,
     currency_revalidation: ratesCoverage(o.rates ?? null),
     unseen_event_types: unseen,

@@ -7,6 +7,8 @@ export interface RunStats {
   blank_lines: number;
   pending_deadlines: number;
   chain_key_missing: number;
+  /** Events of a uniqueness rule's type without one of its key fields: not judged. */
+  business_key_missing: number;
   anomaly_intervals_judged: number;
   redelivered: number;
   /** Event types of the valid events read (`noteEventType`); null once too many to track. */
@@ -23,7 +25,7 @@ const runs = new Map<string, RunStats>();
 export function statsFor(runId: string): RunStats {
   let stats = runs.get(runId);
   if (stats === undefined) {
-    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, anomaly_intervals_judged: 0, redelivered: 0, event_types_seen: new Set(), started_ms: Date.now(), last_progress_ms: Date.now(), progress: false, stage_ms: {} };
+    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, business_key_missing: 0, anomaly_intervals_judged: 0, redelivered: 0, event_types_seen: new Set(), started_ms: Date.now(), last_progress_ms: Date.now(), progress: false, stage_ms: {} };
     runs.set(runId, stats);
   }
   return stats;

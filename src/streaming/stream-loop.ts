@@ -115,6 +115,9 @@ export interface StreamCounters {
   /** Rows an extra sink (BigQuery) refused, kept as `sink_rejected` dead letters (not input lines). */
   sink_rejected: number;
   flags_by_kind: Record<string, number>;
+  /** Chain-step events without their chain key, and uniqueness-rule events without a key field: not judged (0 in states committed before these counts). */
+  chain_key_missing: number;
+  business_key_missing: number;
 }
 
 interface Checkpoint {
@@ -193,7 +196,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
   const duck = o.duckdb ? await DuckDbStreamSink.open(path.join(o.outDir, "recovery.duckdb"), o.config) : null;
   await duck?.rollbackAfter(batch);
 
-  const counters: StreamCounters = structuredClone(checkpoint.counters);
+  const counters: StreamCounters = committedCounters(checkpoint);
   let committedMessages = committedMessagesOf(tables, checkpoint);
   // Every line consumed is in `lines` (redeliveries too: they are lines, see the conservation).
   o.source.skip?.(counters.lines);
@@ -280,6 +283,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         counters.batches += 1;
         counters.lines += result.stats.lines;
         counters.blank_lines += result.stats.blank_lines;
+        counters.chain_key_missing += result.stats.chain_key_missing;
+        counters.business_key_missing += result.stats.business_key_missing;
         counters.events += result.events;
         counters.dead_letters += result.deadLetters;
         counters.redelivered += result.stats.redelivered + repeats.length;
@@ -315,7 +320,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         if (messages.length > 0) lastCommitAt = Date.now();
       } catch (err) {
         // Back to the last commit (redeliveries acknowledged before the batch stay counted).
-        Object.assign(counters, structuredClone(checkpoint.counters));
+        Object.assign(counters, committedCounters(checkpoint));
         committedMessages = committedMessagesOf(tables, checkpoint);
         registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
         truncateOutputs(files, checkpoint.offsets);
@@ -382,7 +387,7 @@ function freshCheckpoint(): Checkpoint {
   return {
     detectors,
     offsets: { events: 0, flags: 0, deadLetters: 0 },
-    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, sink_rejected: 0, flags_by_kind: {} },
+    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, sink_rejected: 0, flags_by_kind: {}, chain_key_missing: 0, business_key_missing: 0 },
     messages: [],
   };
 }
@@ -471,6 +476,12 @@ function truncateOutputs(files: RecoverFiles, offsets: OutputOffsets): void {
   cut(files.events, offsets.events);
   cut(files.flags, offsets.flags);
   cut(files.deadLetters, offsets.deadLetters);
+}
+
+/** A copy of the checkpoint's counters; counts a state committed before them lacks start at 0. */
+function committedCounters(checkpoint: Checkpoint): StreamCounters {
+  const c: Partial<StreamCounters> = structuredClone(checkpoint.counters);
+  return { ...c, chain_key_missing: c.chain_key_missing ?? 0, business_key_missing: c.business_key_missing ?? 0 } as StreamCounters;
 }
 
 function summarize(

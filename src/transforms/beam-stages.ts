@@ -270,19 +270,21 @@ export function* runChainShard(kv: KV<ChainShardInput>, clock: StageClock, confi
   yield* result.findings;
 }
 
-export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryConfig): Keyed[] {
+export function businessKeyMemberships(event: ReceivedEvent, config: RecoveryConfig, runId: string): Keyed[] {
   let out: Keyed[] | null = null;
   for (let index = 0; index < config.uniqueness.length; index++) {
-    const value = businessKey(config.uniqueness[index], event);
+    const rule = config.uniqueness[index];
+    const value = businessKey(rule, event);
     if (value !== null) (out ??= []).push({ key: JSON.stringify([index, value]), index, value, event });
+    else if (event.event_type === rule.event_type) statsFor(runId).business_key_missing += 1;
   }
   return out ?? NO_MEMBERSHIPS;
 }
 
 /** A batch of kept events routed to uniqueness rules, split by shard. */
-export function businessKeyMembershipShards(events: ReceivedEvent[], config: RecoveryConfig): KeyedShard[] {
+export function businessKeyMembershipShards(events: ReceivedEvent[], config: RecoveryConfig, runId: string): KeyedShard[] {
   const all: Keyed[] = [];
-  for (const e of events) for (const m of businessKeyMemberships(e, config)) all.push(m);
+  for (const e of events) for (const m of businessKeyMemberships(e, config, runId)) all.push(m);
   return toShards(all);
 }
 

@@ -163,7 +163,7 @@ export function enforceUniqueBusinessKeys(o: StageOptions) {
   return function enforceUniqueBusinessKeys(kept: PCollection<ReceivedEvent>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return kept
-      .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config)))
+      .flatMap(beam.withName("KeyByBusinessKey", (e: ReceivedEvent) => stages.businessKeyMemberships(e, config, runId)))
       .apply(beam.withName("GroupByBusinessKey", beam.groupBy((m: stages.Keyed) => m.key)))
       .flatMap(beam.withName("JudgeBusinessKeys", (kv: KV<string, Iterable<stages.Keyed>>) => stages.runBusinessKeyGroup(kv, config, runId, stateId)));
   };
@@ -174,7 +174,7 @@ export function enforceUniqueBusinessKeyBatches(o: StageOptions) {
   return function enforceUniqueBusinessKeyBatches(kept: PCollection<ReceivedEvent[]>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return kept
-      .flatMap(beam.withName("KeyByBusinessKey", (b: ReceivedEvent[]) => stages.businessKeyMembershipShards(b, config)))
+      .flatMap(beam.withName("KeyByBusinessKey", (b: ReceivedEvent[]) => stages.businessKeyMembershipShards(b, config, runId)))
       .apply(beam.withName("GroupByBusinessKeyShard", beam.groupBy(stages.shardKey)))
       .flatMap(beam.withName("JudgeBusinessKeys", (kv: KV<string, Iterable<stages.KeyedShard>>) => stages.runBusinessKeyShard(kv, config, runId, stateId)));
   };

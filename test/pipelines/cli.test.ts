@@ -132,6 +132,29 @@ test("recover run names configured event types no valid event had (a typo switch
   assert.match(typo.stderr, /configured event types that no valid event had .*chains\.lead_sync\.steps\[1\]: crm\.synched/);
 });
 
+test("recover run and recover stream count the events a rule could not judge for a missing key field", () => {
+  const file = path.join(dirs.tmp, "missing-keys.jsonl");
+  const at = (min: number) => new Date(Date.parse("2026-11-25T10:00:00Z") + min * 60_000).toISOString();
+  const lines = [
+    { event_id: "d1", source: "shop", timestamp: at(0), event_type: "discount.issued", data: { user_id: "u1", program: "spring" } },
+    { event_id: "d2", source: "shop", timestamp: at(1), event_type: "discount.issued", data: { user_id: "u1" } },
+    { event_id: "d3", source: "shop", timestamp: at(2), event_type: "discount.issued", data: { program: "spring" } },
+    { event_id: "c1", source: "scanner", timestamp: at(3), event_type: "card.scanned", data: { lead_id: "L1" } },
+    { event_id: "c2", source: "scanner", timestamp: at(4), event_type: "card.scanned", data: {} },
+  ];
+  fs.writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  const run = cli(["run", "--input", file, "--out", path.join(dirs.tmp, "out-missing-keys"), "--now", NOW, "--no-duckdb", "--quiet"]);
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as RunSummary;
+  assert.equal(summary.business_key_missing, 2, "d2 and d3");
+  assert.equal(summary.chain_key_missing, 1, "c2");
+  const stream = cli(["stream", "--input", file, "--out", path.join(dirs.tmp, "out-missing-keys-stream"), "--state", path.join(dirs.tmp, "state-missing-keys"), "--batch-size", "2", "--now", NOW, "--no-duckdb", "--quiet"]);
+  assert.equal(stream.status, 0, stream.stderr);
+  const streamed = JSON.parse(stream.stdout) as { business_key_missing: number; chain_key_missing: number };
+  assert.equal(streamed.business_key_missing, 2);
+  assert.equal(streamed.chain_key_missing, 1);
+});
+
 function assertUsageError(r: SpawnSyncReturns<string>, what: string): void {
   assert.equal(r.status, 2, `${what}: exit code (stderr: ${r.stderr})`);
   const lines = r.stderr.split("\n").filter((l) => l.trim().length > 0);

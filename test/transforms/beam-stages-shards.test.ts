@@ -75,11 +75,11 @@ test("chains: sharded batches give the same findings and pending deadlines as a 
 
 test("business keys: sharded batches give the same findings as a shuffle by key", () => {
   const events = sample();
-  const byKey = byKeyGroups(events.flatMap((e) => stages.businessKeyMemberships(e, config)), (m) => m.key);
+  const byKey = byKeyGroups(events.flatMap((e) => stages.businessKeyMemberships(e, config, "test-run")), (m) => m.key);
   const keyFindings: Finding[] = [];
   for (const [key, members] of byKey) keyFindings.push(...stages.runBusinessKeyGroup({ key, value: members }, config, "r-key", "s-key"));
 
-  const shards = stages.batches(events, 53).flatMap((b) => stages.businessKeyMembershipShards(b, config));
+  const shards = stages.batches(events, 53).flatMap((b) => stages.businessKeyMembershipShards(b, config, "test-run"));
   const shardFindings: Finding[] = [];
   for (const [key, parts] of byKeyGroups(shards, stages.shardKey)) shardFindings.push(...stages.runBusinessKeyShard({ key, value: parts }, config, "r-shard", "s-shard"));
 
