@@ -9,7 +9,7 @@
 if (!process.env.RECOVER_NO_REEXEC && process.argv[2] !== "stream") {
   const { RUNTIME_FLAGS } = require("../dist/src/cli/runtime-flags.js");
   const { spawn } = require("child_process");
-  const child = spawn(process.execPath, [...RUNTIME_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [...RUNTIME_FLAGS, ...heapFlags(), ...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, RECOVER_NO_REEXEC: "1" },
   });
@@ -34,4 +34,20 @@ if (!process.env.RECOVER_NO_REEXEC && process.argv[2] !== "stream") {
       process.exit(1);
     },
   );
+}
+
+// `recover run` of a file: a heap limit fit for the file (src/cli/heap-limit.ts), unless one is set.
+function heapFlags() {
+  const heap = require("../dist/src/cli/heap-limit.js");
+  const input = heap.runInputOf(process.argv.slice(2));
+  if (input === null || input === "-" || heap.heapLimitSet(process.execArgv, process.env.NODE_OPTIONS)) return [];
+  let size;
+  try {
+    size = require("fs").statSync(input).size;
+  } catch {
+    return []; // the run itself reports a missing input
+  }
+  const plan = heap.heapPlan(size, require("os").totalmem(), require("v8").getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (plan.warning !== null) process.stderr.write(`recover: ${plan.warning}\n`);
+  return plan.flag === null ? [] : [plan.flag];
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as v8 from "v8";
 import type { RecoveryConfig } from "../config";
 import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
 import type { RateTable } from "../corrections/rate-table";
@@ -52,6 +53,8 @@ export interface RunSummary {
   /** Seconds inside each stage's own code; `beam_and_gc` is the rest of the pipeline. */
   readonly stage_seconds: Readonly<Record<string, number>>;
   readonly peak_rss_mb: number;
+  /** V8's heap limit of the run (the CLI raises it for large inputs: src/cli/heap-limit.ts). */
+  readonly heap_limit_mb: number;
   /**
    * Null when the DuckDB tables were loaded beside the pipeline (or DuckDB is off); else why
    * that load failed its checks and the complete output files were loaded after the run.
@@ -137,6 +140,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     seconds: (Date.now() - started) / 1000,
     stage_seconds: stageSeconds,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    heap_limit_mb: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20),
     duckdb_fallback: duckdbFallback,
   };
   fs.writeFileSync(path.join(o.outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
