@@ -122,6 +122,19 @@ function scanWord(b: Uint8Array, i: number, end: number, word: string): number {
   return i + word.length;
 }
 
+/** Where the last key `scanKeyAndColon` read ends (the index after its closing quote). */
+let keyEnd = 0;
+
+/** From a key's opening quote at `i`: the index after the colon that follows it, or -1. Sets `keyEnd`. */
+function scanKeyAndColon(b: Uint8Array, i: number, end: number): number {
+  if (i >= end || b[i] !== 0x22) return -1;
+  keyEnd = scanString(b, i, end);
+  if (keyEnd < 0) return -1;
+  i = keyEnd;
+  while (i < end && isSpace(b[i])) i++;
+  return i < end && b[i] === 0x3a ? i + 1 : -1;
+}
+
 export function scanLine(b: Uint8Array, start: number, end: number, found: ScanFound): boolean {
   found.idStart = found.seqStart = found.timeStart = -1;
   found.idEnd = found.seqEnd = found.timeEnd = -1;
@@ -145,14 +158,10 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
         if (open === OBJECT) {
           // a key and a colon must follow
           while (i < end && isSpace(b[i])) i++;
-          if (i >= end || b[i] !== 0x22) return false;
-          const keyEnd = scanString(b, i, end);
-          if (keyEnd < 0) return false;
-          member = depth === 1 ? memberOf(b, i + 1, keyEnd - 1) : 0;
-          i = keyEnd;
-          while (i < end && isSpace(b[i])) i++;
-          if (i >= end || b[i] !== 0x3a) return false;
-          i++;
+          const keyStart = i;
+          i = scanKeyAndColon(b, i, end);
+          if (i < 0) return false;
+          member = depth === 1 ? memberOf(b, keyStart + 1, keyEnd - 1) : 0;
         }
         afterValue = false;
         continue;
@@ -187,14 +196,10 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
         continue;
       }
       if (c === 0x7b) {
-        if (b[i] !== 0x22) return false;
-        const keyEnd = scanString(b, i, end);
-        if (keyEnd < 0) return false;
-        member = depth === 1 ? memberOf(b, i + 1, keyEnd - 1) : 0;
-        i = keyEnd;
-        while (i < end && isSpace(b[i])) i++;
-        if (i >= end || b[i] !== 0x3a) return false;
-        i++;
+        const keyStart = i;
+        i = scanKeyAndColon(b, i, end);
+        if (i < 0) return false;
+        member = depth === 1 ? memberOf(b, keyStart + 1, keyEnd - 1) : 0;
       }
       continue;
     }
