@@ -5,44 +5,37 @@
  * `scanLine(bytes, start, end, found)` returns true exactly when `bytes[start, end)` is valid
  * UTF-8 and `JSON.parse` of its text would succeed and give an object (the cases
  * `validateLine` reads on: invalid UTF-8 and non-objects are dead letters). Nesting is tracked
- * in a byte stack, not by recursion, so any depth is scanned. For the top-level members named
- * `event_id`, `sequence` and `timestamp` (written without escapes), the byte range of the last
- * occurrence's value is left in `found` (`JSON.parse` keeps the last of repeated keys), -1 when
- * absent or when that value is an object or an array.
+ * in a byte stack, not by recursion, so any depth is scanned. For the top-level members `found`
+ * names (written without escapes), the byte range of the last occurrence's value is left in
+ * `found` (`JSON.parse` keeps the last of repeated keys), -1 when absent.
  */
 
-/** Byte ranges of the top-level members the scan records: [start, end) each, -1 when absent. */
+/** Byte ranges of the top-level members a scan records: [starts[k], ends[k]) for names[k], -1 when absent. */
 export interface ScanFound {
-  idStart: number;
-  idEnd: number;
-  seqStart: number;
-  seqEnd: number;
-  timeStart: number;
-  timeEnd: number;
+  readonly names: ReadonlyArray<Uint8Array>;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
 }
 
-export function newScanFound(): ScanFound {
-  return { idStart: -1, idEnd: -1, seqStart: -1, seqEnd: -1, timeStart: -1, timeEnd: -1 };
+/** A `ScanFound` for the top-level members `names` (written without escapes). */
+export function newScanFound(names: ReadonlyArray<string>): ScanFound {
+  return { names: names.map((n) => Buffer.from(n, "latin1")), starts: new Int32Array(names.length), ends: new Int32Array(names.length) };
 }
 
 const OBJECT = 1;
 const ARRAY = 2;
 let stack = new Uint8Array(256);
 
-/** Which recorded member a top-level key names: 1 event_id, 2 sequence, 3 timestamp, 0 none. */
-function memberOf(b: Uint8Array, start: number, end: number): number {
+/** Which recorded member the key `b[start, end)` names: its index + 1, or 0. */
+function memberOf(found: ScanFound, b: Uint8Array, start: number, end: number): number {
   const n = end - start;
-  if (n === 8 && b[start] === 0x65 && b[start + 1] === 0x76 && b[start + 2] === 0x65 && b[start + 3] === 0x6e && b[start + 4] === 0x74 && b[start + 5] === 0x5f && b[start + 6] === 0x69 && b[start + 7] === 0x64) return 1; // event_id
-  if (n === 8 && b[start] === 0x73 && b[start + 1] === 0x65 && b[start + 2] === 0x71 && b[start + 3] === 0x75 && b[start + 4] === 0x65 && b[start + 5] === 0x6e && b[start + 6] === 0x63 && b[start + 7] === 0x65) return 2; // sequence
-  if (n === 9 && b[start] === 0x74 && b[start + 1] === 0x69 && b[start + 2] === 0x6d && b[start + 3] === 0x65 && b[start + 4] === 0x73 && b[start + 5] === 0x74 && b[start + 6] === 0x61 && b[start + 7] === 0x6d && b[start + 8] === 0x70) return 3; // timestamp
+  next: for (let k = 0; k < found.names.length; k++) {
+    const name = found.names[k];
+    if (name.length !== n) continue;
+    for (let j = 0; j < n; j++) if (b[start + j] !== name[j]) continue next;
+    return k + 1;
+  }
   return 0;
-}
-
-/** Marks a recorded member absent (its last value is a container). */
-function forget(found: ScanFound, member: number): void {
-  if (member === 1) found.idStart = found.idEnd = -1;
-  else if (member === 2) found.seqStart = found.seqEnd = -1;
-  else found.timeStart = found.timeEnd = -1;
 }
 
 function isSpace(c: number): boolean {
@@ -136,8 +129,11 @@ function scanKeyAndColon(b: Uint8Array, i: number, end: number): number {
 }
 
 export function scanLine(b: Uint8Array, start: number, end: number, found: ScanFound): boolean {
-  found.idStart = found.seqStart = found.timeStart = -1;
-  found.idEnd = found.seqEnd = found.timeEnd = -1;
+  found.starts.fill(-1);
+  found.ends.fill(-1);
+  /** The recorded member whose value is the container open at depth 2, and where it began. */
+  let openMember = 0;
+  let openStart = -1;
   let i = start;
   while (i < end && isSpace(b[i])) i++;
   if (i >= end || b[i] !== 0x7b) return false;
@@ -161,7 +157,7 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
           const keyStart = i;
           i = scanKeyAndColon(b, i, end);
           if (i < 0) return false;
-          member = depth === 1 ? memberOf(b, keyStart + 1, keyEnd - 1) : 0;
+          member = depth === 1 ? memberOf(found, b, keyStart + 1, keyEnd - 1) : 0;
         }
         afterValue = false;
         continue;
@@ -169,6 +165,11 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
       if ((c === 0x7d && open === OBJECT) || (c === 0x5d && open === ARRAY)) {
         i++;
         depth--;
+        if (depth === 1 && openMember !== 0) {
+          found.starts[openMember - 1] = openStart;
+          found.ends[openMember - 1] = i;
+          openMember = 0;
+        }
         if (depth === 0) {
           while (i < end && isSpace(b[i])) i++;
           return i === end;
@@ -179,7 +180,10 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
     }
     const valueStart = i;
     if (c === 0x7b || c === 0x5b) {
-      if (member !== 0) forget(found, member);
+      if (depth === 1) {
+        openMember = member;
+        openStart = valueStart;
+      }
       if (depth === stack.length) {
         const bigger = new Uint8Array(stack.length * 2);
         bigger.set(stack);
@@ -199,7 +203,7 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
         const keyStart = i;
         i = scanKeyAndColon(b, i, end);
         if (i < 0) return false;
-        member = depth === 1 ? memberOf(b, keyStart + 1, keyEnd - 1) : 0;
+        member = depth === 1 ? memberOf(found, b, keyStart + 1, keyEnd - 1) : 0;
       }
       continue;
     }
@@ -209,15 +213,9 @@ export function scanLine(b: Uint8Array, start: number, end: number, found: ScanF
     else if (c === 0x6e) i = scanWord(b, i, end, "null");
     else i = scanNumber(b, i, end);
     if (i < 0) return false;
-    if (member === 1) {
-      found.idStart = valueStart;
-      found.idEnd = i;
-    } else if (member === 2) {
-      found.seqStart = valueStart;
-      found.seqEnd = i;
-    } else if (member === 3) {
-      found.timeStart = valueStart;
-      found.timeEnd = i;
+    if (member !== 0) {
+      found.starts[member - 1] = valueStart;
+      found.ends[member - 1] = i;
     }
     member = 0;
     afterValue = true;

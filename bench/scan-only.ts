@@ -12,15 +12,20 @@
  * remembering the fields the detectors key on costs when nothing is materialized, next to the
  * floor, which materializes everything.
  *
- *   node dist/bench/scan-only.js FILE
+ * With `full`, the scan also hashes what the other detectors key on: the source, the event
+ * type, the data's structure (key order ignored, as the near-duplicate rule does) and the
+ * default chain key `data.lead_id`, in a second pass over the data's bytes.
+ *
+ *   node dist/bench/scan-only.js FILE envelope|full
  */
 import { readFileLines } from "../src/sources/jsonl-file";
 import { bodyEnd, bodyStart } from "../src/validate";
+import { dataFingerprint, foundKeyEnd, foundKeyStart, hashBytes } from "./byte-fingerprint";
 import { newScanFound, scanLine } from "./json-scan";
 
-const [file] = process.argv.slice(2);
-if (file === undefined) {
-  process.stderr.write("usage: scan-only.js FILE\n");
+const [file, mode] = process.argv.slice(2);
+if (file === undefined || (mode !== "envelope" && mode !== "full")) {
+  process.stderr.write("usage: scan-only.js FILE envelope|full\n");
   process.exit(2);
 }
 
@@ -29,8 +34,12 @@ const SLOTS = 1 << 22;
 const hashA = new Uint32Array(SLOTS);
 const hashB = new Uint32Array(SLOTS);
 let ids = 0;
-let sequences = new Float64Array(1 << 20);
-let times = new Float64Array(1 << 20);
+let sequences: Float64Array = new Float64Array(1 << 20);
+let times: Float64Array = new Float64Array(1 << 20);
+let sources: Int32Array = new Int32Array(1 << 20);
+let types: Int32Array = new Int32Array(1 << 20);
+let fingerprints: Int32Array = new Int32Array(1 << 20);
+let leadIds: Int32Array = new Int32Array(1 << 20);
 let objects = 0;
 
 /** Adds the id bytes `b[start, end)` to the table (FNV-1a and a multiply-xorshift). */
@@ -90,29 +99,57 @@ function timeOf(b: Uint8Array, start: number, end: number): number {
   return Date.parse(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1"));
 }
 
-/** Scans every line of `path` into the columns above (in a function: V8 optimizes it whole). */
-function scanFile(path: string): void {
-  const found = newScanFound();
+const LEAD_ID = Buffer.from("lead_id", "latin1");
+const NAMES = ["event_id", "sequence", "timestamp", "source", "event_type", "data"];
+const [ID, SEQ, TIME, SOURCE, TYPE, DATA] = [0, 1, 2, 3, 4, 5];
+
+/**
+ * Scans every line of `path` into the columns above (in a function: V8 optimizes it whole).
+ * With `full`, also the source, event type and the data's structural hash and `lead_id`, as
+ * 32-bit hashes: everything the detectors key on.
+ */
+function scanFile(path: string, full: boolean): void {
+  const found = newScanFound(NAMES);
   for (const { bytes } of readFileLines(path)) {
     const from = bodyStart(bytes);
     const to = bodyEnd(bytes, from);
     if (!scanLine(bytes, from, to, found)) continue;
     if (objects === times.length) {
-      const t = new Float64Array(times.length * 2);
-      t.set(times);
-      times = t;
-      const q = new Float64Array(sequences.length * 2);
-      q.set(sequences);
-      sequences = q;
+      times = grown(times);
+      sequences = grown(sequences);
+      sources = grownInt(sources);
+      types = grownInt(types);
+      fingerprints = grownInt(fingerprints);
+      leadIds = grownInt(leadIds);
     }
-    if (found.idStart >= 0 && bytes[found.idStart] === 0x22) addId(bytes, found.idStart + 1, found.idEnd - 1);
-    sequences[objects] = found.seqStart >= 0 ? digits(bytes, found.seqStart, found.seqEnd - found.seqStart) : NaN;
-    times[objects] = found.timeStart >= 0 && bytes[found.timeStart] === 0x22 ? timeOf(bytes, found.timeStart, found.timeEnd) : NaN;
+    const s = found.starts;
+    const e = found.ends;
+    if (s[ID] >= 0 && bytes[s[ID]] === 0x22) addId(bytes, s[ID] + 1, e[ID] - 1);
+    sequences[objects] = s[SEQ] >= 0 ? digits(bytes, s[SEQ], e[SEQ] - s[SEQ]) : NaN;
+    times[objects] = s[TIME] >= 0 && bytes[s[TIME]] === 0x22 ? timeOf(bytes, s[TIME], e[TIME]) : NaN;
+    if (full) {
+      sources[objects] = s[SOURCE] >= 0 ? hashBytes(bytes, s[SOURCE], e[SOURCE]) : 0;
+      types[objects] = s[TYPE] >= 0 ? hashBytes(bytes, s[TYPE], e[TYPE]) : 0;
+      fingerprints[objects] = s[DATA] >= 0 ? dataFingerprint(bytes, s[DATA], LEAD_ID) : 0;
+      leadIds[objects] = s[DATA] >= 0 && foundKeyStart() >= 0 ? hashBytes(bytes, foundKeyStart(), foundKeyEnd()) : 0;
+    }
     objects += 1;
   }
 }
 
+function grown(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function grownInt(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 const start = process.hrtime.bigint();
-scanFile(file);
+scanFile(file, mode === "full");
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 process.stdout.write(JSON.stringify({ seconds, objects, ids }) + "\n");

@@ -1,7 +1,7 @@
 /**
  * The bench's byte scanner (bench/json-scan.ts) against its specification: it accepts a line
  * exactly when the line is valid UTF-8 and `JSON.parse` gives an object, and it finds the last
- * top-level `event_id`, `sequence` and `timestamp` values. Checked on a table of edge cases, the
+ * value of each top-level member it is asked for, objects and arrays included. Checked on a table of edge cases, the
  * bad-input corpus, and mutations of generated events.
  */
 import { test } from "node:test";
@@ -26,8 +26,10 @@ function reference(body: Buffer): Record<string, unknown> | null {
   }
 }
 
+const NAMES = ["event_id", "sequence", "timestamp", "source", "event_type", "data"];
+
 function scan(body: Buffer): { ok: boolean; found: ScanFound } {
-  const found = newScanFound();
+  const found = newScanFound(NAMES);
   return { ok: scanLine(body, 0, body.length, found), found };
 }
 
@@ -37,12 +39,11 @@ function assertAgrees(body: Buffer, what: string, checkMembers: boolean): void {
   const { ok, found } = scan(body);
   assert.equal(ok, expected !== null, `${what}: ${JSON.stringify(body.subarray(0, 200).toString("latin1"))}`);
   if (!ok || expected === null || !checkMembers) return;
-  const member = (start: number, end: number): unknown => (start < 0 ? undefined : JSON.parse(body.subarray(start, end).toString("utf8")));
-  // containers are not recorded
-  const scalar = (v: unknown): unknown => (typeof v === "object" && v !== null ? undefined : v);
-  assert.deepEqual(member(found.idStart, found.idEnd), scalar(expected["event_id"]), `${what}: event_id`);
-  assert.deepEqual(member(found.seqStart, found.seqEnd), scalar(expected["sequence"]), `${what}: sequence`);
-  assert.deepEqual(member(found.timeStart, found.timeEnd), scalar(expected["timestamp"]), `${what}: timestamp`);
+  NAMES.forEach((name, k) => {
+    const start = found.starts[k];
+    const value: unknown = start < 0 ? undefined : JSON.parse(body.subarray(start, found.ends[k]).toString("utf8"));
+    assert.deepEqual(value, Object.prototype.hasOwnProperty.call(expected, name) ? expected[name] : undefined, `${what}: ${name}`);
+  });
 }
 
 const EDGE_CASES: Array<[string, string]> = [
@@ -80,6 +81,8 @@ const EDGE_CASES: Array<[string, string]> = [
   ["members nested deeper are not top-level", '{"data":{"event_id":"inner","sequence":9},"event_id":"outer"}'],
   ["object-valued member", '{"event_id":{"x":1},"timestamp":[1]}'],
   ["a repeated key whose last value is a container", '{"event_id":"a","sequence":3,"event_id":{},"sequence":[]}'],
+  ["a repeated key whose last value is a scalar", '{"data":{"a":[1,{"b":2}]},"data":7,"source":[],"source":"s"}'],
+  ["containers recorded whole", '{"data": {"x": [1, {"y": "}"}], "z": {}} ,"event_type":"t"}'],
   ["escaped key name", '{"event\\u005fid":"x"}'],
 ];
 
@@ -109,7 +112,9 @@ test("json-scan: every line of the bad-input corpus, after validation's BOM and 
       assertAgrees(body, line.name, false);
       continue;
     }
-    assertAgrees(body, line.name, !body.includes("\\u005f"));
+    // members of the 100,000-deep lines are too deep for assert.deepEqual's recursion
+    const deep = body.filter((c) => c === 0x5b || c === 0x7b).length > 1000;
+    assertAgrees(body, line.name, !deep && !body.includes("\\u005f"));
   }
 });
 
