@@ -9,12 +9,19 @@ import { eventFinding, finding, type Finding } from "../flag";
  * action `reprocess`). Every valid line counts as seen, discarded copies included. Arrival
  * order does not matter and the first number is not assumed to be 1.
  *
+ * Restarted counters: a source's range starts at its smallest number among its first
+ * sightings, those within `timeoutMs` of event time after the start's (the window follows a
+ * smaller number found in it). A number below the start with a later event time than that is a
+ * counter that began again (a producer redeployed, a device reset): it extends nothing and
+ * bounds no gap, so a source at 901..1000 that restarts at 1 reports no gap 2..900. The same
+ * rule holds for a bounded input and a stream.
+ *
  * Time: a gap below number n is declared once the watermark passes the event time of n by
  * `timeoutMs`, or at the end of a bounded input (`final`). A number that arrives after its gap
  * was declared emits `gap_filled` (action `none`) for itself, and the declared range shrinks.
- * In streaming, a source's smallest number seen starts its range once the watermark passes
- * its event time by `timeoutMs` (until then a smaller number arriving out of order takes its
- * place). A number below the start that arrives later with an event time not after the start's
+ * In streaming, the range starts once the watermark passes the start's event time by
+ * `timeoutMs` (until then a smaller number arriving out of order may take its place). A number
+ * below the start that arrives later with an event time within `timeoutMs` after the start's
  * (a late arrival, not a restarted counter) extends the range down: the numbers it exposes are
  * declared once the watermark passes, by `timeoutMs`, the watermark at which the last such
  * number arrived, so a backlog arriving out of order fills in before anything is declared; one
@@ -93,7 +100,7 @@ export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -
   const hit = state.declared.findIndex((g) => g.from <= n && n <= g.to);
   if (hit < 0) {
     const low = state.low ?? null;
-    if (low !== null && n < low.number && event.event_time <= low.time && event.event_time >= watermark - horizonMs) {
+    if (low !== null && n < low.number && event.event_time <= low.time + timeoutMs && event.event_time >= watermark - horizonMs) {
       const below = (state.below ??= { numbers: [], times: [], until: -Infinity });
       below.numbers.push(n);
       below.times.push(event.event_time);
@@ -113,6 +120,27 @@ export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -
     identity: [event.source, n],
     detail: { sequence: n, gap_from: gap.from, gap_to: gap.to },
   });
+}
+
+/**
+ * Where a source's range starts among its sightings (`numbers[i]` seen at `times[i]`): from the
+ * earliest sighting, the smallest number seen within `timeoutMs` after it, then again from that
+ * number's time while a smaller one is found; each number at its earliest time. Two passes over
+ * the sightings when numbers grow with time, as they do when nothing restarts.
+ */
+export function rangeStart(numbers: ReadonlyArray<number>, times: ReadonlyArray<number>, timeoutMs: number): { number: number; time: number } {
+  let low = 0;
+  for (let i = 1; i < numbers.length; i++) if (times[i] < times[low] || (times[i] === times[low] && numbers[i] < numbers[low])) low = i;
+  for (;;) {
+    const until = times[low] + timeoutMs;
+    let best = low;
+    for (let i = 0; i < numbers.length; i++) {
+      if (times[i] > until) continue;
+      if (numbers[i] < numbers[best] || (numbers[i] === numbers[best] && times[i] < times[best])) best = i;
+    }
+    if (best === low) return { number: numbers[low], time: times[low] };
+    low = best;
+  }
 }
 
 /** The distinct values of `numbers`, ascending. */
@@ -176,14 +204,18 @@ export function declareGaps(state: GapState, source: string, watermark: number, 
   const extended = extendDown(state, source, watermark, final);
   const sightings = state.pending.numbers.length;
   if (sightings === 0) return extended;
-  const numbers = distinctSorted(state.pending.numbers);
+  let numbers = distinctSorted(state.pending.numbers);
   if (state.resolvedUpTo === null) {
     // A source's first numbers: a smaller one may still arrive (out of order, within the
-    // allowed lateness), and would start the range. The smallest seen becomes the start once
-    // the watermark passes its event time by the timeout, as a gap below it would be declared.
-    const first = earliestTimes([numbers[0]], state.pending.numbers, state.pending.times).get(numbers[0]) as number;
-    if (!final && first + timeoutMs > watermark) return extended;
-    state.low = { number: numbers[0], time: first };
+    // allowed lateness), and would start the range. The start becomes final once the watermark
+    // passes its event time by the timeout, as a gap below it would be declared; numbers below
+    // it are a restarted counter's (see the module doc).
+    const low = rangeStart(state.pending.numbers, state.pending.times, timeoutMs);
+    if (!final && low.time + timeoutMs > watermark) return extended;
+    state.low = low;
+    let first = 0;
+    while (numbers[first] < low.number) first++;
+    numbers = numbers.subarray(first);
   }
   const start = state.resolvedUpTo ?? numbers[0] - 1;
   // Event times are needed only for the numbers right after a gap: their earliest sighting.

@@ -135,15 +135,27 @@ export function referenceRecover(lines: ReadonlyArray<string>, now: number, wind
     }
     kept.push(e);
   }
-  // sequence_gap: per source, over every valid line's number.
-  const seqs = new Map<string, Set<number>>();
+  // sequence_gap: per source, over every valid line's number from the range's start: the
+  // smallest number within the gap timeout (10 min) after the earliest sighting, again from a
+  // smaller one's time; smaller numbers later than that are a restarted counter's, ignored.
+  const sightings = new Map<string, OracleEvent[]>();
   for (const e of all) {
     if (e.seq === null) continue;
-    const s = seqs.get(e.source) ?? new Set<number>();
-    seqs.set(e.source, s);
-    s.add(e.seq);
+    sightings.set(e.source, [...(sightings.get(e.source) ?? []), e]);
   }
-  for (const [source, s] of seqs) {
+  for (const [source, seen] of sightings) {
+    const byTime = [...seen].sort((a, b) => a.time - b.time || (a.seq as number) - (b.seq as number));
+    let start = byTime[0];
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const e of byTime) {
+        if (e.time <= start.time + 10 * 60_000 && (e.seq as number) < (start.seq as number)) {
+          start = e;
+          moved = true;
+        }
+      }
+    }
+    const s = new Set(seen.map((e) => e.seq as number).filter((n) => n >= (start.seq as number)));
     const sorted = [...s].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++) {
       if (sorted[i] > sorted[i - 1] + 1) flags.push({ kind: "sequence_gap", source, detail: { from: sorted[i - 1] + 1, to: sorted[i] - 1 } });

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config";
 import { newSourceState, onSourceEvent, onSourceWatermark, recoverSourceBatch } from "../../src/transforms/recover-source-stream";
+import { rangeStart } from "../../src/transforms/detect-sequence-gaps";
 import { ev, min, sec } from "../support/events";
 
 const config = parseConfig({});
@@ -80,6 +81,31 @@ const cases: Case[] = [
     events: [ev({ id: "a", t: sec(1), seq: 1, data: { k: 1 } }), ev({ id: "b", t: sec(5), seq: 1, data: { k: 2 } }), ev({ id: "c", t: sec(6), seq: 2 })],
     kept: ["a", "b", "c"],
     flags: [["sequence_reused", "b", { sequence: 1, first_event_id: "a" }]],
+  },
+  {
+    name: "a counter restarting below its start (901..903, then 1, 2, 4 half an hour on) bounds no gap",
+    events: [
+      ev({ id: "a", t: min(0), seq: 901 }),
+      ev({ id: "b", t: min(1), seq: 902 }),
+      ev({ id: "c", t: min(2), seq: 903 }),
+      ev({ id: "r1", t: min(30), seq: 1 }),
+      ev({ id: "r2", t: min(31), seq: 2 }),
+      ev({ id: "r4", t: min(33), seq: 4 }),
+    ],
+    kept: ["a", "b", "c", "r1", "r2", "r4"],
+    flags: [],
+  },
+  {
+    name: "a smaller number within the gap timeout after the first starts the range (out of order, not a restart)",
+    events: [ev({ id: "a", t: min(0), seq: 5 }), ev({ id: "b", t: min(8), seq: 3 }), ev({ id: "c", t: min(9), seq: 6 })],
+    kept: ["a", "b", "c"],
+    flags: [["sequence_gap", null, { from: 4, to: 4 }]],
+  },
+  {
+    name: "the same smaller number past the gap timeout is a restart: no gap",
+    events: [ev({ id: "a", t: min(0), seq: 5 }), ev({ id: "b", t: min(11), seq: 3 }), ev({ id: "c", t: min(12), seq: 6 })],
+    kept: ["a", "b", "c"],
+    flags: [],
   },
   {
     name: "events without sequence never make gaps",
@@ -178,6 +204,40 @@ test("streaming: a number below the range with a later event time (a restarted c
   const out = onSourceWatermark(state, "s1", min(60), config, false);
   assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), []);
   assert.deepEqual(state.gaps.low, { number: 500, time: min(0) });
+});
+
+test("streaming: a number below the range within the gap timeout after the start's time extends it, as a bounded run starts there", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "a", t: min(0), seq: 5 }), config);
+  onSourceWatermark(state, "s1", min(20), config, false);
+  assert.deepEqual(state.gaps.low, { number: 5, time: min(0) });
+  onSourceEvent(state, ev({ id: "b", t: min(8), seq: 3 }), config);
+  const out = onSourceWatermark(state, "s1", min(30), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap").map((f) => [f.detail.from, f.detail.to]), [[4, 4]]);
+  assert.deepEqual(state.gaps.low, { number: 3, time: min(8) });
+});
+
+test("streaming: a restart seen before the range starts does not start it", () => {
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "a", t: min(0), seq: 901 }), config);
+  onSourceEvent(state, ev({ id: "r1", t: min(11), seq: 1 }), config);
+  onSourceEvent(state, ev({ id: "r2", t: min(12), seq: 2 }), config);
+  const out = onSourceWatermark(state, "s1", min(40), config, false);
+  assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), []);
+  assert.deepEqual(state.gaps.low, { number: 901, time: min(0) });
+});
+
+test("rangeStart: the smallest number within the timeout after the earliest sighting, following smaller ones", () => {
+  const T = 10;
+  const cases: Array<[string, number[], number[], { number: number; time: number }]> = [
+    ["growing numbers: the first", [1, 2, 3], [0, 1, 2], { number: 1, time: 0 }],
+    ["out of order within the timeout", [5, 3, 6], [0, 8, 9], { number: 3, time: 8 }],
+    ["a restart past the timeout", [5, 3, 6], [0, 11, 12], { number: 5, time: 0 }],
+    ["the window follows a smaller number: 2 within 10 of 3's time", [5, 3, 2], [0, 8, 17], { number: 2, time: 17 }],
+    ["a number seen twice counts at its earliest time", [4, 4, 9], [6, 2, 0], { number: 4, time: 2 }],
+    ["equal times: the smaller number", [7, 6], [0, 0], { number: 6, time: 0 }],
+  ];
+  for (const [name, numbers, times, expected] of cases) assert.deepEqual(rangeStart(numbers, times, T), expected, name);
 });
 
 test("streaming: a late number below the range is declared at a final flush without waiting", () => {
