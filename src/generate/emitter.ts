@@ -19,6 +19,8 @@ export interface PendingEvent {
   readonly copies?: number;
   /** Extra delay (ms) before the line reaches the file, beyond the normal 0..3 s jitter. */
   readonly fileDelay?: number;
+  /** The source's counter stands at this number at this event (a new producer's start, or a restart). */
+  readonly counterFrom?: number;
   /** Look-alike to record with this event's sequence once it has one. */
   readonly lookalike?: LookalikeName;
   /** Assigned on release. */
@@ -40,7 +42,8 @@ const JITTER_MS = 3_000;
 
 /**
  * Turns pending events into lines. Releases events in event-time order (ties in push
- * order), numbering each source's events +1 from a random start in release order, then
+ * order), numbering each source's events +1 from a random start in release order (or from an
+ * event's `counterFrom`), then
  * writes lines in order of (event time + jitter + extra delay), which shuffles the file
  * within windows of a few seconds. Records lost numbers and per-source min/max, so gaps
  * can be computed exactly at the end, and the watermark (largest written event time).
@@ -108,7 +111,7 @@ export class Emitter {
     if (e.reuseOf !== undefined && e.reuseOf.seq !== undefined) {
       e.seq = e.reuseOf.seq;
     } else {
-      const n = this.next.get(e.source) ?? this.rng.int(1_000, 90_000);
+      const n = e.counterFrom ?? this.next.get(e.source) ?? this.rng.int(1_000, 90_000);
       this.next.set(e.source, n + 1);
       e.seq = n;
     }

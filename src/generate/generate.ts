@@ -3,6 +3,7 @@ import { Emitter } from "./emitter";
 import { ANY_FAULTS, CHAIN_FAULTS, DEAD_LETTER_RATE, DISCOUNT_FAULTS, FAULT_CUTOFF_MS, FAULT_RATE, TRADE_FAULTS, TicketQueue, faultCount, type AnyFault, type ChainFault, type DiscountFault, type TradeFault } from "./faults";
 import { OrderPricing } from "./orders";
 import { ProcessingFaults } from "./processing";
+import { CounterRestarts } from "./restarts";
 import { Rng } from "./prng";
 import { buildRates, defaultRatesPath, writeRates } from "./rates";
 import { RhythmSampler } from "./rhythm";
@@ -88,6 +89,8 @@ export function generate(options: GenerateOptions): GenerateSummary {
   const anyQ = new TicketQueue(rng, now, ANY_FAULTS, perKind);
   const deadTotal = dead.left;
   const processing = new ProcessingFaults(aux, now, perKind, pricing);
+  // Its own stream too: the restarts only move plain events to kiosks.
+  const restarts = new CounterRestarts(new Rng((options.seed ^ 0x27d4eb2f) >>> 0), now, perKind);
 
   const slots = new RhythmSampler(rng, now, n - deadTotal);
   const ids: IdCounters = { lead: 1, user: 1, order: 1, call: 1 };
@@ -114,6 +117,7 @@ export function generate(options: GenerateOptions): GenerateSummary {
     for (;;) {
       const unit = nextUnit(rng, ids, at, now, remaining, { chainQ, tradeQ, discountQ, anyQ }, pricing);
       processing.apply(unit, at);
+      restarts.apply(unit, at);
       for (const e of unit.events) emitter.push(e);
       for (const r of unit.truth) record(r);
       if (unit.open !== undefined) open.push(unit.open);

@@ -58,7 +58,9 @@ export type LookalikeName =
   /** A lead.created whose email is phone-like (`+15551234567@sms.example.com`), with a normal phone. */
   | "phone_like_email"
   /** A call.completed of 1 second. */
-  | "one_second_call";
+  | "one_second_call"
+  /** A kiosk's event numbered 1 half an hour or more after its first, numbered 1,000..90,000: a redeploy, nothing lost. */
+  | "counter_restart";
 
 export interface LookalikeRecord {
   readonly lookalike: LookalikeName;
