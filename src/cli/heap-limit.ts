@@ -6,7 +6,7 @@
  * (270 MiB, `node --max-old-space-size=N bin/recover.js run ...` with `RECOVER_NO_REEXEC=1`):
  * 700 MB of old space ends it with "heap out of memory", 1,000 MB completes; 4M events
  * (1,080 MiB) complete within V8's default limit of about 4.3 GB on this machine at a peak RSS
- * of 4.5 GB, and more would not. So the CLI raises the limit at start to what the file needs
+ * of 4.5 GB, and 6M (1,620 MiB) ran out of memory at it after 225 s. So the CLI raises the limit at start to what the file needs
  * (3.5 MB of heap per MiB of input, plus 512 MB), up to 75 % of the machine's memory, and warns
  * when even that is not expected to be enough: `recover stream --input FILE` keeps bounded
  * state instead. It never lowers the limit, and leaves one the user set alone.

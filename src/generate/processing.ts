@@ -131,7 +131,8 @@ export class ProcessingFaults {
 }
 
 /** No fault, look-alike, loss, copy, delay or reuse on any event, and nothing open. */
-function isPlain(unit: Unit): boolean {
+/** A unit that carries no fault or look-alike yet (its events are neither lost, copied, delayed nor reused). */
+export function isPlain(unit: Unit): boolean {
   return (
     unit.truth.length === 0 &&
     unit.open === undefined &&

@@ -1,5 +1,5 @@
-import type { PendingEvent } from "./emitter";
 import { FAULT_CUTOFF_MS, TicketQueue } from "./faults";
+import { isPlain } from "./processing";
 import type { Rng } from "./prng";
 import type { Unit } from "./units";
 
@@ -34,7 +34,7 @@ export class CounterRestarts {
 
   /** Moves `unit`'s event (started at `at`) to a kiosk when a restart is planned or under way. */
   apply(unit: Unit, at: number): void {
-    if (at > this.now - FAULT_CUTOFF_MS || !isPlainSingle(unit)) return;
+    if (at > this.now - FAULT_CUTOFF_MS || unit.events.length !== 1 || unit.events[0].type !== "order.paid" || !isPlain(unit)) return;
     const event = unit.events[0];
     if (this.waiting !== null) {
       if (event.at < this.waiting.after) return;
@@ -48,10 +48,4 @@ export class CounterRestarts {
     unit.events[0] = { ...event, source, counterFrom: this.rng.int(1_000, 90_000) };
     this.waiting = { source, after: event.at + RESTART_AFTER_MS };
   }
-}
-
-function isPlainSingle(unit: Unit): boolean {
-  if (unit.events.length !== 1 || unit.truth.length !== 0 || unit.open !== undefined) return false;
-  const e: PendingEvent = unit.events[0];
-  return e.type === "order.paid" && !e.lost && (e.copies ?? 0) === 0 && (e.fileDelay ?? 0) === 0 && e.lookalike === undefined && e.reuseOf === undefined;
 }

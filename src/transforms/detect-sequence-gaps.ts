@@ -53,8 +53,8 @@ export interface GapState {
   /** Number -> the kept event that first carried it (for reuse). */
   readonly used: Map<number, { eventId: string; eventTime: number }>;
   /**
-   * Streaming: the smallest number of the started range and its earliest event time; null
-   * before the range starts (and in states committed before 2026-11-27, which never extend down).
+   * The start of the range (`rangeStart`) and its earliest event time, once decided; null
+   * before (and in streaming states committed before 2026-11-27, which never extend down).
    */
   low?: { number: number; time: number } | null;
   /**
