@@ -66,8 +66,17 @@ export function unbatch<T>(batch: T[]): T[] {
 
 /** What a stage needs of time: the event-time watermark and whether input has ended. */
 export interface StageClock {
+  /** The watermark of this batch (event time, epoch ms). */
   readonly ms: number;
+  /** The end of a bounded input (or a flushing stop): everything still open is decided. */
   readonly final: boolean;
+  /**
+   * The watermark this batch's events arrived at: the largest event time of the batches before
+   * it minus the allowed lateness (`NO_WATERMARK` before the first), as the per-source stage
+   * judges `late_unchecked` (an event older than it by the dedup horizon). Absent: nothing
+   * counts as arrived too late.
+   */
+  readonly arrivedMs?: number;
 }
 
 /** Runs one source's group: yields its findings, its kept events in batches, and its interval counts. */
@@ -232,12 +241,16 @@ function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageC
   let recorded = false;
   for (const m of members) {
     if ("tick" in m) continue;
-    // A step later than the horizon for a chain no longer held (closed and forgotten) would
-    // reopen it and repeat its findings: it is not judged (streaming only).
-    if (existing === undefined && !clock.final && m.event.event_time < clock.ms - config.dedup_horizon_ms) continue;
+    // A step that arrived later than the horizon, for a chain no longer held (closed and
+    // forgotten), would reopen it and repeat its findings: it is not judged (streaming only).
+    // Judged against the watermark it arrived at, not this batch's: a batch whose events span
+    // more than the horizon (a backlog) must not drop the first steps of its own chains.
+    if (existing === undefined && !clock.final && m.event.event_time < (clock.arrivedMs ?? NO_WATERMARK) - config.dedup_horizon_ms) continue;
     recordChainStep(state, chain, m.event);
     recorded = true;
   }
+  // Nothing recorded for a chain not held: nothing to judge or keep.
+  if (existing === undefined && !recorded) return { findings: [], pending: 0 };
   const sizes = judgedSizes(state);
   const judged = judgeChain(state, chain, value, clock.ms, clock.final);
   const forget = !clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms;
@@ -317,9 +330,10 @@ export function* runBusinessKeyShard(kv: KV<KeyedShard>, config: RecoveryConfig,
  */
 export function stageClock(parts: Iterable<number>, stateId: string, config: RecoveryConfig, final: boolean): StageClock {
   const ds = detectorState(stateId);
+  const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
   for (const p of parts) if (p > ds.maxEventTime) ds.maxEventTime = p;
   const max = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : NO_WATERMARK;
-  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final };
+  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final, arrivedMs };
   const retention = config.business_key_retention_ms;
   if (retention !== null) {
     for (const [key, state] of ds.businessKeys) {
