@@ -14,7 +14,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
 const USAGE = `usage:
   recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--no-duckdb] [--quiet]
   recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
-                 [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS [--no-flush]] [--batch-size N] [--batch-wait-ms MS]
+                 [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--no-flush] [--batch-size N] [--batch-wait-ms MS]
                  [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
                  [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
@@ -181,7 +181,7 @@ async function streamCommand(args: string[]): Promise<number> {
   const batchSize = Math.floor(positive("batch-size", values["batch-size"], DEFAULT_BATCH_MAX_MESSAGES));
   const batchWait = positive("batch-wait-ms", values["batch-wait-ms"], DEFAULT_BATCH_MAX_WAIT_MS);
   const untilIdle = values["until-idle"] === undefined ? null : positive("until-idle", values["until-idle"], 0) * 1000;
-  if (values["no-flush"] && untilIdle === null) throw new UsageError("stream: --no-flush applies to an idle stop and needs --until-idle SECONDS");
+  if (values["no-flush"] && untilIdle === null && values.input === undefined) throw new UsageError("stream: --no-flush applies to an idle stop or the end of --input, and needs --until-idle SECONDS or --input FILE");
   const config = loadConfig(values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
   const reloadRates = values.rates === undefined ? undefined : ratesLoader(values.rates, config);

@@ -13,18 +13,23 @@ export const READ_CHUNK_BYTES = 4 << 20;
  *
  * @example
  * // file "a\n\nb" -> {line: 1, bytes: "a", offset: 0}, {line: 2, bytes: "", offset: 2}, {line: 3, bytes: "b", offset: 3}
+ *
+ * `from`: start at byte `offset` (a line's first byte), numbering the lines after `line`.
  */
-export function* readFileLines(path: string): Generator<{ line: number; bytes: Buffer; offset: number }> {
+export function* readFileLines(path: string, from: { offset: number; line: number } = { offset: 0, line: 0 }): Generator<{ line: number; bytes: Buffer; offset: number }> {
   const fd = fs.openSync(path, "r");
   try {
     const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     let carry: Buffer[] = [];
-    let line = 0;
+    let line = from.line;
     /** File offset of the next line's first byte. */
-    let offset = 0;
+    let offset = from.offset;
+    /** File offset of the next read. */
+    let position = from.offset;
     for (;;) {
-      const got = fs.readSync(fd, chunk, 0, chunk.length, null);
+      const got = fs.readSync(fd, chunk, 0, chunk.length, position);
       if (got === 0) break;
+      position += got;
       let start = 0;
       for (;;) {
         const nl = chunk.indexOf(0x0a, start);

@@ -11,6 +11,8 @@ import type { StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
 import { TrackedMap } from "./tracked-map";
+import type { Resumed } from "../sources/file-batch-source";
+import type { InputMark } from "../sources/input-mark";
 
 /** The committed state's table of message ids committed within the dedup horizon. */
 const MESSAGES_TABLE = "messages";
@@ -45,8 +47,13 @@ export interface MicroBatchSource<M extends BatchMessage> {
   close(): Promise<void>;
   /** True when a bounded source has no more input (a file); absent for Pub/Sub. */
   readonly exhausted?: boolean;
-  /** A bounded source resumes after the lines a committed state already consumed. */
-  skip?(lines: number): void;
+  /** A file source: how far it was consumed, committed with each batch's state. */
+  mark?(): InputMark;
+  /**
+   * A file source continues after what the committed state consumed of it (see
+   * `FileBatchSource.resume`; `legacyLines`: the lines a state without a mark consumed).
+   */
+  resume?(mark: InputMark | null | undefined, legacyLines: number): Resumed;
 }
 
 /**
@@ -89,10 +96,11 @@ export interface StreamOptions<M extends BatchMessage> {
   /** Stop after this long without a message; null: never. */
   readonly untilIdleMs: number | null;
   /**
-   * What an idle stop does. True (the CLI's default): flush as a bounded run does (the watermark
-   * jumps to the largest event time seen, open gaps and chains are declared), so messages that
-   * arrive later are late data. False (`--no-flush`): commit nothing more and stop; the next run
-   * continues as if the stream had never stopped (scheduled catch-up runs).
+   * What an idle stop or the end of a file input does. True (the CLI's default): flush as a
+   * bounded run does (the watermark jumps to the largest event time seen, open gaps and chains
+   * are declared), so messages that arrive later are late data. False (`--no-flush`): commit
+   * nothing more and stop; the next run continues as if the stream had never stopped
+   * (scheduled catch-up runs, or one file after another on the same state).
    */
   readonly flushOnIdle?: boolean;
   readonly duckdb: boolean;
@@ -130,6 +138,11 @@ interface Checkpoint {
    * publish time, epoch ms). A state committed before held them here.
    */
   readonly messages: Array<[string, number]>;
+  /**
+   * How far a file input was consumed (null: the last batch came from Pub/Sub). Absent in
+   * states committed before it: those resume a file after `counters.lines` lines.
+   */
+  readonly input?: InputMark | null;
 }
 
 export interface StreamSummary extends StreamCounters {
@@ -146,6 +159,11 @@ export interface StreamSummary extends StreamCounters {
    */
   readonly held: number;
   readonly stopped_by: "idle" | "end_of_input" | "signal";
+  /**
+   * `--input`: lines of the file skipped at start as consumed by the committed state (0: read
+   * from its first line, e.g. another file than the state stopped in); null for Pub/Sub.
+   */
+  readonly input_skipped_lines: number | null;
   /** Whether currency revalidation ran (no `--rates`: off) and the dates of the last rates loaded. */
   readonly currency_revalidation: RatesCoverage;
   /** Configured event types no valid event read by this process had (see config-coverage). */
@@ -198,8 +216,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
 
   const counters: StreamCounters = committedCounters(checkpoint);
   let committedMessages = committedMessagesOf(tables, checkpoint);
-  // Every line consumed is in `lines` (redeliveries too: they are lines, see the conservation).
-  o.source.skip?.(counters.lines);
+  // A file input continues after what the state consumed of it, if it is the same file.
+  // States from before marks: every line consumed is in `lines` (redeliveries too).
+  const resumed = o.source.resume?.(checkpoint.input, counters.lines) ?? null;
+  if (resumed?.note != null) process.stderr.write(`[stream] ${resumed.note}\n`);
   let idleSince = Date.now();
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
   let pending = 0;
@@ -240,8 +260,8 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
       const ended = o.source.exhausted === true && messages.length === 0;
       const idle = messages.length === 0 && o.untilIdleMs !== null && Date.now() - idleSince >= o.untilIdleMs;
       if (messages.length === 0 && !ended && !idle) continue;
-      if (idle && !ended && o.flushOnIdle === false) {
-        stoppedBy = "idle";
+      if ((idle || ended) && o.flushOnIdle === false) {
+        stoppedBy = ended ? "end_of_input" : "idle";
         break;
       }
       if (messages.length > 0) {
@@ -295,7 +315,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         else for (const t of result.stats.event_types_seen) eventTypesSeen = noteEventType(eventTypesSeen, t);
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
         const ds = detectorState(stateId);
-        const next: Checkpoint = { detectors: smallJson(ds), offsets: to, counters: structuredClone(counters), messages: [] };
+        const next: Checkpoint = { detectors: smallJson(ds), offsets: to, counters: structuredClone(counters), messages: [], input: o.source.mark?.() ?? null };
         const changes = takeChanges(ds);
         changes.set(MESSAGES_TABLE, messageChanges(committedMessages));
         const undo = applyChanges(tables, changes);
@@ -363,9 +383,10 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
     active_seconds: firstMessageAt === null || lastCommitAt === null ? 0 : (lastCommitAt - firstMessageAt) / 1000,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  const unseen = unseenEventTypes(o.config, eventTypesSeen);
+  // A process that read no valid event says nothing about the config.
+  const unseen = eventTypesSeen !== null && eventTypesSeen.size === 0 ? [] : unseenEventTypes(o.config, eventTypesSeen);
   if (unseen.length > 0 && o.progress) process.stderr.write(`[stream] ${unseenEventTypesNotice(unseen)}\n`);
-  return { ...summarize(counters, size, pending, held, stoppedBy), currency_revalidation: ratesCoverage(rates.table), unseen_event_types: unseen, ...timing };
+  return { ...summarize(counters, size, pending, held, stoppedBy), input_skipped_lines: resumed?.skipped ?? null, currency_revalidation: ratesCoverage(rates.table), unseen_event_types: unseen, ...timing };
 }
 
 /** Reloads the rates when processing time has reached a later UTC date (see `StreamOptions.reloadRates`). */
@@ -490,7 +511,7 @@ function summarize(
   pending: number,
   held: number,
   stoppedBy: StreamSummary["stopped_by"],
-): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb" | "currency_revalidation" | "unseen_event_types"> {
+): Omit<StreamSummary, "seconds" | "active_seconds" | "peak_rss_mb" | "currency_revalidation" | "unseen_event_types" | "input_skipped_lines"> {
   const dup = c.flags_by_kind["duplicate"] ?? 0;
   const near = c.flags_by_kind["near_duplicate"] ?? 0;
   const accounted = c.events + held + dup + near + c.dead_letters + c.blank_lines + c.redelivered;

@@ -191,7 +191,7 @@ test("recover run: bad usage, bad config and bad --now exit 2 with one stderr li
   assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "yesterday"]), "--now not a date");
   assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "2026-02-30T12:00:00Z"]), "--now 30 February");
   assertUsageError(cli(["bogus-command"]), "unknown command");
-  assertUsageError(cli(["stream", "--input", dirs.input, "--out", out, "--no-flush"]), "--no-flush without --until-idle");
+  assertUsageError(cli(["stream", "--subscription", "projects/p/subscriptions/s", "--out", out, "--no-flush"]), "--no-flush on a subscription without --until-idle");
 });
 
 test("recover COMMAND --help prints the usage on stdout and exits 0 (nothing run, no output written)", () => {
