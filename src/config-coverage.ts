@@ -30,14 +30,15 @@ export function configuredEventTypes(config: RecoveryConfig): ConfiguredEventTyp
 /**
  * `where: event_type` of every configured event type not in `seen`, in config order; empty
  * when `seen` is null (too many distinct types were seen to keep them all, see
- * `MAX_TRACKED_EVENT_TYPES`).
+ * `MAX_TRACKED_EVENT_TYPES`) or empty (no valid event at all: that says nothing about the
+ * config, and the dead-letter notice says why, see dead-letter-share).
  *
  * @example
  * unseenEventTypes(config, new Set(["card.scanned", "lead.created"]))
  * // -> ["chains.lead_followup.steps[2]: crm.synced", "chains.lead_followup.steps[3]: followup.sent", ...]
  */
 export function unseenEventTypes(config: RecoveryConfig, seen: ReadonlySet<string> | null): string[] {
-  if (seen === null) return [];
+  if (seen === null || seen.size === 0) return [];
   return configuredEventTypes(config)
     .filter((c) => !seen.has(c.event_type))
     .map((c) => `${c.where}: ${c.event_type}`);

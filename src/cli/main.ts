@@ -7,6 +7,7 @@ import { loadRates, ratesLoader } from "../sources/load-rates";
 import { sqlAnomalies } from "../anomalies/sql";
 import * as path from "path";
 import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
+import { OutDirLockedError } from "../streaming/out-dir-lock";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
@@ -47,6 +48,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`recover: ${(err as Error).message}\n`);
       return EXIT.usage;
+    }
+    if (err instanceof OutDirLockedError) {
+      process.stderr.write(`recover: ${err.message}\n`);
+      return EXIT.failure;
     }
     throw err;
   }

@@ -4,6 +4,7 @@ import * as path from "path";
 import * as v8 from "v8";
 import type { RecoveryConfig } from "../config";
 import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
+import { deadLetterNotice, sortedCodes } from "../dead-letter-share";
 import type { RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
@@ -37,6 +38,8 @@ export interface RunSummary {
   readonly events: number;
   readonly flags: number;
   readonly dead_letters: number;
+  /** Dead letters per `error_code`, sorted by code (see dead-letter-share). */
+  readonly dead_letters_by_code: Readonly<Record<string, number>>;
   readonly flags_by_kind: Readonly<Record<string, number>>;
   readonly pending_deadlines: number;
   readonly chain_key_missing: number;
@@ -115,6 +118,8 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines + redelivered;
   const unseen = unseenEventTypes(o.config, result.stats.event_types_seen);
   if (unseen.length > 0 && (o.progress ?? false)) process.stderr.write(`[recover] ${unseenEventTypesNotice(unseen)}\n`);
+  const deadNotice = deadLetterNotice(result.stats.dead_letters_by_code, result.stats.lines - result.stats.blank_lines, o.config, o.nowMs);
+  if (deadNotice !== null && (o.progress ?? false)) process.stderr.write(`[recover] ${deadNotice}\n`);
   const summary: RunSummary = {
     input: o.input,
     now: new Date(o.nowMs).toISOString(),
@@ -125,6 +130,7 @@ export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
     events: result.events,
     flags: result.flags,
     dead_letters: result.deadLetters,
+    dead_letters_by_code: sortedCodes(result.stats.dead_letters_by_code),
     // sorted by kind: the summary's text does not depend on the order flags arrived in
     flags_by_kind: Object.fromEntries(Object.entries(result.kinds).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     pending_deadlines: result.stats.pending_deadlines,

@@ -11,6 +11,8 @@ export interface RunStats {
   business_key_missing: number;
   anomaly_intervals_judged: number;
   redelivered: number;
+  /** Dead letters written, per `error_code`. */
+  dead_letters_by_code: Record<string, number>;
   /** Event types of the valid events read (`noteEventType`); null once too many to track. */
   event_types_seen: Set<string> | null;
   started_ms: number;
@@ -25,7 +27,7 @@ const runs = new Map<string, RunStats>();
 export function statsFor(runId: string): RunStats {
   let stats = runs.get(runId);
   if (stats === undefined) {
-    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, business_key_missing: 0, anomaly_intervals_judged: 0, redelivered: 0, event_types_seen: new Set(), started_ms: Date.now(), last_progress_ms: Date.now(), progress: false, stage_ms: {} };
+    stats = { lines: 0, blank_lines: 0, pending_deadlines: 0, chain_key_missing: 0, business_key_missing: 0, anomaly_intervals_judged: 0, redelivered: 0, dead_letters_by_code: {}, event_types_seen: new Set(), started_ms: Date.now(), last_progress_ms: Date.now(), progress: false, stage_ms: {} };
     runs.set(runId, stats);
   }
   return stats;

@@ -2,7 +2,8 @@
 import type { DeadLetter, ReceivedEvent } from "../event";
 import { stamp, type Finding } from "../flag";
 import { appendLine } from "./jsonl-writer";
-import { timed } from "../pipelines/run-stats";
+import { statsFor, timed } from "../pipelines/run-stats";
+import { countDeadLetter } from "../dead-letter-share";
 
 const kinds = new Map<string, Record<string, number>>();
 
@@ -36,6 +37,7 @@ export function* writeFinding(path: string, f: Finding, detectedAt: string, runI
 
 export function* writeDeadLetter(path: string, d: DeadLetter, runId: string): Generator<never> {
   timed(runId, "sinks", () => appendLine(path, JSON.stringify(d)));
+  countDeadLetter(statsFor(runId).dead_letters_by_code, d.error_code);
 }
 
 export function kindCounts(runId: string): Record<string, number> {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import { noteEventType, unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
+import { deadLetterNotice, sortedCodes } from "../dead-letter-share";
 import { utcDateOf, type RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import type { DeadLetter } from "../event";
@@ -10,6 +11,8 @@ import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
 import type { StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
+import { NO_WATERMARK } from "../sources/read-validated";
+import { lockOutDir } from "./out-dir-lock";
 import { TrackedMap } from "./tracked-map";
 import type { Resumed } from "../sources/file-batch-source";
 import type { InputMark } from "../sources/input-mark";
@@ -119,6 +122,8 @@ export interface StreamCounters {
   blank_lines: number;
   events: number;
   dead_letters: number;
+  /** Dead letters per `error_code` (empty in states committed before it). */
+  dead_letters_by_code: Record<string, number>;
   redelivered: number;
   /** Rows an extra sink (BigQuery) refused, kept as `sink_rejected` dead letters (not input lines). */
   sink_rejected: number;
@@ -194,6 +199,16 @@ export interface StreamSummary extends StreamCounters {
  */
 export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
   fs.mkdirSync(o.outDir, { recursive: true });
+  // One process per output directory (see out-dir-lock.ts); OutDirLockedError otherwise.
+  const release = lockOutDir(o.outDir);
+  try {
+    return await runLocked(o);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
   const files: RecoverFiles = {
     events: path.join(o.outDir, "events.jsonl"),
     flags: path.join(o.outDir, "flags.jsonl"),
@@ -307,6 +322,7 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
         counters.business_key_missing += result.stats.business_key_missing;
         counters.events += result.events;
         counters.dead_letters += result.deadLetters;
+        for (const [code, n] of Object.entries(result.stats.dead_letters_by_code)) counters.dead_letters_by_code[code] = (counters.dead_letters_by_code[code] ?? 0) + n;
         counters.redelivered += result.stats.redelivered + repeats.length;
         counters.lines += repeats.length;
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
@@ -383,8 +399,9 @@ export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Pr
     active_seconds: firstMessageAt === null || lastCommitAt === null ? 0 : (lastCommitAt - firstMessageAt) / 1000,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
-  // A process that read no valid event says nothing about the config.
-  const unseen = eventTypesSeen !== null && eventTypesSeen.size === 0 ? [] : unseenEventTypes(o.config, eventTypesSeen);
+  const unseen = unseenEventTypes(o.config, eventTypesSeen);
+  const deadNotice = deadLetterNotice(counters.dead_letters_by_code, counters.lines - counters.blank_lines - counters.redelivered, o.config, o.nowMs ?? clock());
+  if (deadNotice !== null && o.progress) process.stderr.write(`[stream] ${deadNotice}\n`);
   if (unseen.length > 0 && o.progress) process.stderr.write(`[stream] ${unseenEventTypesNotice(unseen)}\n`);
   return { ...summarize(counters, size, pending, held, stoppedBy), input_skipped_lines: resumed?.skipped ?? null, currency_revalidation: ratesCoverage(rates.table), unseen_event_types: unseen, ...timing };
 }
@@ -408,7 +425,7 @@ function freshCheckpoint(): Checkpoint {
   return {
     detectors,
     offsets: { events: 0, flags: 0, deadLetters: 0 },
-    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, redelivered: 0, sink_rejected: 0, flags_by_kind: {}, chain_key_missing: 0, business_key_missing: 0 },
+    counters: { batches: 0, lines: 0, blank_lines: 0, events: 0, dead_letters: 0, dead_letters_by_code: {}, redelivered: 0, sink_rejected: 0, flags_by_kind: {}, chain_key_missing: 0, business_key_missing: 0 },
     messages: [],
   };
 }
@@ -502,7 +519,7 @@ function truncateOutputs(files: RecoverFiles, offsets: OutputOffsets): void {
 /** A copy of the checkpoint's counters; counts a state committed before them lacks start at 0. */
 function committedCounters(checkpoint: Checkpoint): StreamCounters {
   const c: Partial<StreamCounters> = structuredClone(checkpoint.counters);
-  return { ...c, chain_key_missing: c.chain_key_missing ?? 0, business_key_missing: c.business_key_missing ?? 0 } as StreamCounters;
+  return { ...c, chain_key_missing: c.chain_key_missing ?? 0, business_key_missing: c.business_key_missing ?? 0, dead_letters_by_code: c.dead_letters_by_code ?? {} } as StreamCounters;
 }
 
 function summarize(
@@ -517,6 +534,7 @@ function summarize(
   const accounted = c.events + held + dup + near + c.dead_letters + c.blank_lines + c.redelivered;
   return {
     ...c,
+    dead_letters_by_code: sortedCodes(c.dead_letters_by_code),
     state_entries: stateEntries,
     pending_deadlines: pending,
     held,
@@ -530,7 +548,7 @@ function summarize(
 
 function reportStreamProgress(batch: number, size: number, c: StreamCounters, started: number, state: DetectorState): void {
   const secs = (Date.now() - started) / 1000;
-  const lag = Number.isFinite(state.maxEventTime) ? Math.round((Date.now() - state.maxEventTime) / 1000) : 0;
+  const lag = state.maxEventTime > NO_WATERMARK ? Math.round((Date.now() - state.maxEventTime) / 1000) : 0;
   process.stderr.write(
     `[stream] batch ${batch}: ${size} messages, ${c.lines} total, ${Math.round(c.lines / Math.max(secs, 0.001))}/s, event-time lag ${lag} s, state ${stateSize(state)} entries, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB\n`,
   );

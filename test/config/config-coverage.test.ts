@@ -15,9 +15,9 @@ const typo = parseConfig({
 const cases: Array<[string, ReturnType<typeof parseConfig>, ReadonlySet<string> | null, string[]]> = [
   ["defaults, every type seen", parseConfig({}), new Set(DEFAULT_TYPES), []],
   [
-    "defaults, nothing seen: every rule's type, in config order",
+    "defaults, only other types seen: every rule's type, in config order",
     parseConfig({}),
-    new Set(),
+    new Set(["page.viewed"]),
     [
       "chains.lead_followup.steps[0]: card.scanned",
       "chains.lead_followup.steps[1]: lead.created",
@@ -36,6 +36,7 @@ const cases: Array<[string, ReturnType<typeof parseConfig>, ReadonlySet<string> 
     ["chains.lead_sync.steps[1]: crm.synched", "corrections.range_rules[0]: call.complete", "anomalies.ratios[0].numerator: crm.synched"],
   ],
   ["too many types to track: no check", typo, null, []],
+  ["no valid event at all: nothing to say about the config (the dead-letter notice says why)", typo, new Set(), []],
 ];
 
 for (const [name, config, seen, expected] of cases) {

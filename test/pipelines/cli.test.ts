@@ -132,6 +132,35 @@ test("recover run names configured event types no valid event had (a typo switch
   assert.match(typo.stderr, /configured event types that no valid event had .*chains\.lead_sync\.steps\[1\]: crm\.synched/);
 });
 
+test("a replay of old events without --now: every line a timestamp_stale dead letter, counted per code and explained on stderr (run and stream)", () => {
+  const later = "2027-01-30T00:00:00Z"; // the generated events are 60-74 days older
+  const run = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-stale"), "--now", later, "--no-duckdb"]);
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as RunSummary;
+  assert.equal(summary.events, 0);
+  assert.equal(summary.dead_letters, summary.lines);
+  const stale = summary.dead_letters_by_code["timestamp_stale"] ?? 0;
+  assert.ok(stale > 0.99 * summary.lines, JSON.stringify(summary.dead_letters_by_code)); // the rest: the generator's few bad lines
+  assert.equal(Object.values(summary.dead_letters_by_code).reduce((a, b) => a + b, 0), summary.lines);
+  assert.deepEqual(summary.unseen_event_types, [], "no valid event: nothing to say about the config");
+  assert.doesNotMatch(run.stderr, /configured event types/);
+  assert.match(run.stderr, new RegExp(`\\[recover\\] ${summary.lines} of ${summary.lines} lines are dead letters \\(timestamp_stale ${stale}, .*\\): .*max_age_ms \\(30 d\\) before processing time 2027-01-30T00:00:00.000Z; replaying older events\\? pass --now`));
+  const stream = cli(["stream", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-stale-stream"), "--now", later, "--no-duckdb"]);
+  assert.equal(stream.status, 0, stream.stderr);
+  const s = JSON.parse(stream.stdout) as { dead_letters_by_code: Record<string, number>; unseen_event_types: string[]; lines: number };
+  assert.deepEqual(s.dead_letters_by_code, summary.dead_letters_by_code);
+  assert.deepEqual(s.unseen_event_types, []);
+  assert.match(stream.stderr, /\[stream\] \d+ of \d+ lines are dead letters \(timestamp_stale \d+, .*pass --now/);
+  assert.doesNotMatch(stream.stderr, /event-time lag \d{7,} s/, "no valid event: no lag from a watermark that never was");
+
+  const normal = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-stale-normal"), "--now", NOW, "--no-duckdb"]);
+  assert.equal(normal.status, 0, normal.stderr);
+  const n = JSON.parse(normal.stdout) as RunSummary;
+  assert.ok(n.dead_letters > 0 && n.dead_letters < n.lines / 10, `the generated file's few bad lines: ${n.dead_letters}`);
+  assert.equal(Object.values(n.dead_letters_by_code).reduce((a, b) => a + b, 0), n.dead_letters, JSON.stringify(n.dead_letters_by_code));
+  assert.doesNotMatch(normal.stderr, /lines are dead letters/, "a small share: no notice");
+});
+
 test("recover run and recover stream count the events a rule could not judge for a missing key field", () => {
   const file = path.join(dirs.tmp, "missing-keys.jsonl");
   const at = (min: number) => new Date(Date.parse("2026-11-25T10:00:00Z") + min * 60_000).toISOString();

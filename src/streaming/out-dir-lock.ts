@@ -1,0 +1,86 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** The lock file a running stream holds in its output directory. */
+export const LOCK_FILE = ".lock";
+
+/** Another live process holds the output directory. */
+export class OutDirLockedError extends Error {
+  override readonly name = "OutDirLockedError";
+}
+
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+}
+
+/**
+ * Takes `dir` for this process: a stream truncates its outputs to the committed offsets at
+ * start and commits its whole state after each batch, so two processes on one output directory
+ * (a scheduled catch-up run started while the last one still runs) would cut each other's
+ * outputs and overwrite each other's state. The lock is `dir/.lock`, created exclusively, with
+ * the holder's pid, host and start time. A lock left by a process that is gone (on this host,
+ * no such pid; or this very pid not holding it, as a restarted container's pid 1) is taken over; a lock
+ * from another host is respected, since its pid cannot be checked from here. Returns the
+ * release function (it removes the file only while it is still this process's).
+ */
+export function lockOutDir(dir: string): () => void {
+  const file = path.join(dir, LOCK_FILE);
+  const key = path.resolve(file);
+  if (HELD.has(key)) throw new OutDirLockedError(`${dir} is in use by this process (another stream in it); one stream per output directory`);
+  const mine: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  const text = JSON.stringify(mine) + "\n";
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.writeFileSync(file, text, { flag: "wx" });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const holder = readHolder(file);
+      if (holder === "being written" || (holder !== null && !isGone(holder)) || attempt > 0) {
+        const who = holder === null || holder === "being written" ? "another process" : `pid ${holder.pid} on ${holder.host} since ${holder.since}`;
+        throw new OutDirLockedError(`${dir} is in use by ${who} (another recover stream); stop it first, or delete ${file} if that process is gone`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  HELD.add(key);
+  return () => {
+    HELD.delete(key);
+    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) fs.rmSync(file, { force: true });
+  };
+}
+
+/** Lock files this process holds (so a lock naming this pid that is not here is a previous life's). */
+const HELD = new Set<string>();
+
+/** Milliseconds a lock file may stay unreadable (being written by its creator) before it counts as left behind. */
+const UNREADABLE_GRACE_MS = 10_000;
+
+/** The lock's holder; null: unreadable and older than the grace (left behind, taken over). */
+function readHolder(file: string): Holder | "being written" | null {
+  try {
+    const h = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Holder>;
+    if (typeof h.pid === "number" && typeof h.host === "string") return { pid: h.pid, host: h.host, since: String(h.since) };
+  } catch {
+    // half-written, or not ours
+  }
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs < UNREADABLE_GRACE_MS ? "being written" : null;
+  } catch {
+    return null; // gone meanwhile
+  }
+}
+
+function isGone(h: Holder): boolean {
+  if (h.host !== os.hostname()) return false;
+  if (h.pid === process.pid) return true;
+  try {
+    process.kill(h.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}

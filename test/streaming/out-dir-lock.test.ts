@@ -1,0 +1,92 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LOCK_FILE, lockOutDir, OutDirLockedError } from "../../src/streaming/out-dir-lock";
+import { BIN, NOW } from "./support";
+
+function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "out-lock-"));
+  return Promise.resolve()
+    .then(() => body(dir))
+    .finally(() => fs.rmSync(dir, { recursive: true, force: true }));
+}
+
+/** A pid that was a process a moment ago and is not any more. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  return Number(r.stdout);
+}
+
+const holder = (pid: number, host = os.hostname()) => JSON.stringify({ pid, host, since: "2026-11-27T00:00:00.000Z" }) + "\n";
+
+test("lockOutDir: one holder per directory; left-behind locks are taken over, live and foreign ones are not", () =>
+  withDir(async (dir) => {
+    const file = path.join(dir, LOCK_FILE);
+    const release = lockOutDir(dir);
+    assert.throws(() => lockOutDir(dir), OutDirLockedError, "a second stream in this process");
+    release();
+    assert.equal(fs.existsSync(file), false, "released: the file is gone");
+
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    try {
+      const cases: Array<{ name: string; content: string; ageMs: number; taken: boolean; message?: RegExp }> = [
+        { name: "a live process on this host", content: holder(sleeper.pid!), ageMs: 0, taken: false, message: new RegExp(`pid ${sleeper.pid}`) },
+        { name: "another host", content: holder(1, "some-other-host"), ageMs: 0, taken: false, message: /some-other-host/ },
+        { name: "a process that is gone", content: holder(deadPid()), ageMs: 0, taken: true },
+        { name: "this pid, not held here (a restarted container's pid 1)", content: holder(process.pid), ageMs: 0, taken: true },
+        { name: "unreadable, just created (being written)", content: "", ageMs: 0, taken: false, message: /another process/ },
+        { name: "unreadable and old", content: "{", ageMs: 60_000, taken: true },
+      ];
+      for (const c of cases) {
+        fs.writeFileSync(file, c.content);
+        const at = new Date(Date.now() - c.ageMs);
+        fs.utimesSync(file, at, at);
+        if (c.taken) {
+          const r = lockOutDir(dir);
+          assert.match(fs.readFileSync(file, "utf8"), new RegExp(`"pid":${process.pid}`), c.name);
+          r();
+        } else {
+          assert.throws(() => lockOutDir(dir), (err: Error) => err instanceof OutDirLockedError && c.message!.test(err.message), c.name);
+          assert.equal(fs.readFileSync(file, "utf8"), c.content, `${c.name}: left as it was`);
+        }
+        fs.rmSync(file, { force: true });
+      }
+    } finally {
+      sleeper.kill();
+    }
+
+    const mine = lockOutDir(dir);
+    fs.writeFileSync(file, holder(12345, "some-other-host"));
+    mine();
+    assert.equal(fs.existsSync(file), true, "a release never removes another holder's lock");
+  }));
+
+test("recover stream on an output directory another live stream holds: exit 1, one line, outputs untouched", () =>
+  withDir(async (dir) => {
+    const input = path.join(dir, "in.jsonl");
+    fs.writeFileSync(input, JSON.stringify({ event_id: "e1", source: "s", sequence: 1, timestamp: "2026-11-25T11:00:00Z", event_type: "t", data: {} }) + "\n");
+    const out = path.join(dir, "out");
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, "events.jsonl"), "written by the running stream\n");
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    try {
+      fs.writeFileSync(path.join(out, LOCK_FILE), holder(sleeper.pid!));
+      const r = spawnSync(process.execPath, [BIN, "stream", "--input", input, "--out", out, "--now", NOW, "--no-duckdb", "--quiet"], { encoding: "utf8" });
+      assert.equal(r.status, 1, r.stderr);
+      const lines = r.stderr.split("\n").filter((l) => l.trim() !== "");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], new RegExp(`^recover: .* is in use by pid ${sleeper.pid}`));
+      assert.equal(fs.readFileSync(path.join(out, "events.jsonl"), "utf8"), "written by the running stream\n");
+      assert.equal(fs.existsSync(path.join(out, "state")), false, "no state written");
+    } finally {
+      const exited = new Promise((resolve) => sleeper.once("exit", resolve));
+      sleeper.kill();
+      await exited; // reaped: no zombie left to answer for its pid
+    }
+    const again = spawnSync(process.execPath, [BIN, "stream", "--input", input, "--out", out, "--now", NOW, "--no-duckdb", "--quiet"], { encoding: "utf8" });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(fs.existsSync(path.join(out, LOCK_FILE)), false, "released at the end");
+  }));
