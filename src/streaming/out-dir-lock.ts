@@ -4,6 +4,10 @@ import * as path from "path";
 
 /** The lock file a running stream holds in its output directory. */
 export const LOCK_FILE = ".lock";
+/** How often a holder touches its lock (a timer; it also runs between batches). */
+export const LOCK_REFRESH_MS = 30_000;
+/** A lock not touched for this long is abandoned, whoever holds it (another host, a reused pid). */
+export const LOCK_STALE_MS = 10 * 60_000;
 
 /** Another live process holds the output directory. */
 export class OutDirLockedError extends Error {
@@ -21,12 +25,13 @@ interface Holder {
  * start and commits its whole state after each batch, so two processes on one output directory
  * (a scheduled catch-up run started while the last one still runs) would cut each other's
  * outputs and overwrite each other's state. The lock is `dir/.lock`, created exclusively, with
- * the holder's pid, host and start time. A lock left by a process that is gone (on this host,
- * no such pid; or this very pid not holding it, as a restarted container's pid 1) is taken over; a lock
- * from another host is respected, since its pid cannot be checked from here. Returns the
- * release function (it removes the file only while it is still this process's).
+ * the holder's pid, host and start time, touched every `refreshMs` while held. A lock left by a
+ * process that is gone is taken over: on this host, no such pid (or this very pid not holding
+ * it, as a restarted container's pid 1); on any host, not touched for LOCK_STALE_MS (a pod
+ * rescheduled under a new host name, a pid reused after a reboot). Returns the release function
+ * (it stops the touching and removes the file only while it is still this process's).
  */
-export function lockOutDir(dir: string): () => void {
+export function lockOutDir(dir: string, refreshMs = LOCK_REFRESH_MS): () => void {
   const file = path.join(dir, LOCK_FILE);
   const key = path.resolve(file);
   if (HELD.has(key)) throw new OutDirLockedError(`${dir} is in use by this process (another stream in it); one stream per output directory`);
@@ -39,7 +44,7 @@ export function lockOutDir(dir: string): () => void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
       const holder = readHolder(file);
-      if (holder === "being written" || (holder !== null && !isGone(holder)) || attempt > 0) {
+      if (holder === "being written" || (holder !== null && !isGone(holder, file)) || attempt > 0) {
         const who = holder === null || holder === "being written" ? "another process" : `pid ${holder.pid} on ${holder.host} since ${holder.since}`;
         throw new OutDirLockedError(`${dir} is in use by ${who} (another recover stream); stop it first, or delete ${file} if that process is gone`);
       }
@@ -47,9 +52,20 @@ export function lockOutDir(dir: string): () => void {
     }
   }
   HELD.add(key);
+  const ours = () => fs.existsSync(file) && fs.readFileSync(file, "utf8") === text;
+  const timer = setInterval(() => {
+    try {
+      const now = new Date();
+      if (ours()) fs.utimesSync(file, now, now);
+    } catch {
+      // the directory went away: nothing left to hold
+    }
+  }, refreshMs);
+  timer.unref();
   return () => {
+    clearInterval(timer);
     HELD.delete(key);
-    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) fs.rmSync(file, { force: true });
+    if (ours()) fs.rmSync(file, { force: true });
   };
 }
 
@@ -74,7 +90,12 @@ function readHolder(file: string): Holder | "being written" | null {
   }
 }
 
-function isGone(h: Holder): boolean {
+function isGone(h: Holder, file: string): boolean {
+  try {
+    if (Date.now() - fs.statSync(file).mtimeMs > LOCK_STALE_MS) return true;
+  } catch {
+    return true; // removed meanwhile
+  }
   if (h.host !== os.hostname()) return false;
   if (h.pid === process.pid) return true;
   try {

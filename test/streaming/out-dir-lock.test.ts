@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LOCK_FILE, lockOutDir, OutDirLockedError } from "../../src/streaming/out-dir-lock";
+import { LOCK_FILE, LOCK_STALE_MS, lockOutDir, OutDirLockedError } from "../../src/streaming/out-dir-lock";
 import { BIN, NOW } from "./support";
 
 function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
@@ -39,6 +39,9 @@ test("lockOutDir: one holder per directory; left-behind locks are taken over, li
         { name: "this pid, not held here (a restarted container's pid 1)", content: holder(process.pid), ageMs: 0, taken: true },
         { name: "unreadable, just created (being written)", content: "", ageMs: 0, taken: false, message: /another process/ },
         { name: "unreadable and old", content: "{", ageMs: 60_000, taken: true },
+        { name: "another host, untouched for longer than LOCK_STALE_MS (a rescheduled pod)", content: holder(1, "some-other-host"), ageMs: LOCK_STALE_MS + 60_000, taken: true },
+        { name: "a live pid on this host, untouched for longer than LOCK_STALE_MS (a reused pid)", content: holder(sleeper.pid!), ageMs: LOCK_STALE_MS + 60_000, taken: true },
+        { name: "another host, touched just within LOCK_STALE_MS", content: holder(1, "some-other-host"), ageMs: LOCK_STALE_MS - 60_000, taken: false, message: /some-other-host/ },
       ];
       for (const c of cases) {
         fs.writeFileSync(file, c.content);
@@ -57,6 +60,13 @@ test("lockOutDir: one holder per directory; left-behind locks are taken over, li
     } finally {
       sleeper.kill();
     }
+
+    const touched = lockOutDir(dir, 50);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(file, hourAgo, hourAgo);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(Date.now() - fs.statSync(file).mtimeMs < 5_000, "the holder touches its lock");
+    touched();
 
     const mine = lockOutDir(dir);
     fs.writeFileSync(file, holder(12345, "some-other-host"));
