@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { parseStateDocument, serializeCommittedState, type CommittedState, type StateTableChanges, type StateTables } from "./committed-state";
-import { connectRedis } from "./redis-connection";
+import { connectRedis, withRedisCause } from "./redis-connection";
 import type { StateStore } from "./state-store";
 
 /** Fields per HSET / HDEL command of a commit. */
@@ -48,6 +48,14 @@ export class RedisStateStore implements StateStore {
   }
 
   async load(): Promise<CommittedState | null> {
+    try {
+      return await this.#load();
+    } catch (err) {
+      throw withRedisCause(this.#redis, err);
+    }
+  }
+
+  async #load(): Promise<CommittedState | null> {
     // The table names are in the state; read it, then it and the tables it names atomically,
     // again if a commit changed the names in between. A text is parsed again only when a
     // commit came in between the two reads.
@@ -80,6 +88,14 @@ export class RedisStateStore implements StateStore {
   }
 
   async commit(state: CommittedState, changes?: StateTableChanges): Promise<void> {
+    try {
+      await this.#commit(state, changes);
+    } catch (err) {
+      throw withRedisCause(this.#redis, err);
+    }
+  }
+
+  async #commit(state: CommittedState, changes?: StateTableChanges): Promise<void> {
     const tables: StateTables = state.tables ?? new Map();
     const names = [...tables.keys()];
     const text = serializeCommittedState({ ...state, tables: new Map() }, { tables_in: names });
