@@ -5,6 +5,7 @@ import * as v8 from "v8";
 import type { RecoveryConfig } from "../config";
 import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
 import { deadLetterNotice, sortedCodes } from "../dead-letter-share";
+import { lockOutDir } from "../streaming/out-dir-lock";
 import type { RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
@@ -71,9 +72,19 @@ export interface RunSummary {
  * recovery.duckdb.
  */
 export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
+  fs.mkdirSync(o.outDir, { recursive: true });
+  // A stream running in this directory would have its outputs overwritten (out-dir-lock.ts).
+  const release = lockOutDir(o.outDir);
+  try {
+    return await runLocked(o);
+  } finally {
+    release();
+  }
+}
+
+async function runLocked(o: RecoverRunOptions): Promise<RunSummary> {
   const started = Date.now();
   if ((o.rates ?? null) === null && (o.progress ?? false)) process.stderr.write(`[recover] ${RATES_OFF_NOTICE}\n`);
-  fs.mkdirSync(o.outDir, { recursive: true });
   const input = o.input === "-" ? spoolStdin() : o.input;
   if (!fs.existsSync(input)) throw new Error(`input not found: ${input}`);
   const files: RecoverFiles = {

@@ -21,7 +21,8 @@ interface Holder {
 }
 
 /**
- * Takes `dir` for this process: a stream truncates its outputs to the committed offsets at
+ * Takes `dir` for this process (`recover stream`, and `recover run`, whose outputs would
+ * overwrite a running stream's): a stream truncates its outputs to the committed offsets at
  * start and commits its whole state after each batch, so two processes on one output directory
  * (a scheduled catch-up run started while the last one still runs) would cut each other's
  * outputs and overwrite each other's state. The lock is `dir/.lock`, created exclusively, with
@@ -34,7 +35,7 @@ interface Holder {
 export function lockOutDir(dir: string, refreshMs = LOCK_REFRESH_MS): () => void {
   const file = path.join(dir, LOCK_FILE);
   const key = path.resolve(file);
-  if (HELD.has(key)) throw new OutDirLockedError(`${dir} is in use by this process (another stream in it); one stream per output directory`);
+  if (HELD.has(key)) throw new OutDirLockedError(`${dir} is in use by this process (another run or stream in it); one per output directory`);
   const mine: Holder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   const text = JSON.stringify(mine) + "\n";
   for (let attempt = 0; ; attempt++) {
@@ -46,7 +47,7 @@ export function lockOutDir(dir: string, refreshMs = LOCK_REFRESH_MS): () => void
       const holder = readHolder(file);
       if (holder === "being written" || (holder !== null && !isGone(holder, file)) || attempt > 0) {
         const who = holder === null || holder === "being written" ? "another process" : `pid ${holder.pid} on ${holder.host} since ${holder.since}`;
-        throw new OutDirLockedError(`${dir} is in use by ${who} (another recover stream); stop it first, or delete ${file} if that process is gone`);
+        throw new OutDirLockedError(`${dir} is in use by ${who} (a recover stream or run); stop it first, or delete ${file} if that process is gone`);
       }
       fs.rmSync(file, { force: true });
     }

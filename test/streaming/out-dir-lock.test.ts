@@ -74,7 +74,7 @@ test("lockOutDir: one holder per directory; left-behind locks are taken over, li
     assert.equal(fs.existsSync(file), true, "a release never removes another holder's lock");
   }));
 
-test("recover stream on an output directory another live stream holds: exit 1, one line, outputs untouched", () =>
+test("recover stream and recover run on an output directory another live stream holds: exit 1, one line, outputs untouched", () =>
   withDir(async (dir) => {
     const input = path.join(dir, "in.jsonl");
     fs.writeFileSync(input, JSON.stringify({ event_id: "e1", source: "s", sequence: 1, timestamp: "2026-11-25T11:00:00Z", event_type: "t", data: {} }) + "\n");
@@ -91,6 +91,10 @@ test("recover stream on an output directory another live stream holds: exit 1, o
       assert.match(lines[0], new RegExp(`^recover: .* is in use by pid ${sleeper.pid}`));
       assert.equal(fs.readFileSync(path.join(out, "events.jsonl"), "utf8"), "written by the running stream\n");
       assert.equal(fs.existsSync(path.join(out, "state")), false, "no state written");
+      const run = spawnSync(process.execPath, [BIN, "run", "--input", input, "--out", out, "--now", NOW, "--no-duckdb", "--quiet"], { encoding: "utf8" });
+      assert.equal(run.status, 1, `recover run into a running stream's directory: ${run.stderr}`);
+      assert.match(run.stderr, new RegExp(`^recover: .* is in use by pid ${sleeper.pid}`));
+      assert.equal(fs.readFileSync(path.join(out, "events.jsonl"), "utf8"), "written by the running stream\n");
     } finally {
       const exited = new Promise((resolve) => sleeper.once("exit", resolve));
       sleeper.kill();
