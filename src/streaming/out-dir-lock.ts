@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/** The lock file a running stream holds in its output directory. */
+/** The lock file a running stream or run holds in its output directory. */
 export const LOCK_FILE = ".lock";
-/** How often a holder touches its lock (a timer; it also runs between batches). */
+/** How often a holder touches its lock (a timer: it fires when the event loop is free, between batches and while waiting for messages). */
 export const LOCK_REFRESH_MS = 30_000;
 /** A lock not touched for this long is abandoned, whoever holds it (another host, a reused pid). */
 export const LOCK_STALE_MS = 10 * 60_000;
