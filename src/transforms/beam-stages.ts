@@ -7,7 +7,7 @@ import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { statsFor, timed } from "../pipelines/run-stats";
-import { isChainClosed, judgeChain, judgedSizes, lastStepTime, newChainState, recordChainStep } from "./check-dependency-chains";
+import { isChainClosed, judgeChain, judgedSizes, lastDeadline, newChainState, recordChainStep } from "./check-dependency-chains";
 import { detectorState, markChanged } from "../streaming/detector-state";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
@@ -253,7 +253,9 @@ function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageC
   if (existing === undefined && !recorded) return { findings: [], pending: 0 };
   const sizes = judgedSizes(state);
   const judged = judgeChain(state, chain, value, clock.ms, clock.final);
-  const forget = !clock.final && isChainClosed(state, chain) && clock.ms > lastStepTime(state) + config.dedup_horizon_ms;
+  // Kept for the horizon after its last deadline (README, State), so a step flagged missing that
+  // arrives within the horizon after the flag is retracted, not taken for a new chain.
+  const forget = !clock.final && isChainClosed(state, chain) && clock.ms > lastDeadline(state, chain) + config.dedup_horizon_ms;
   if (forget) ds.chains.delete(key);
   else ds.chains.set(key, state);
   // Most chains are only ticked by the watermark, without news: those are not written again.

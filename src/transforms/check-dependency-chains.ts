@@ -200,6 +200,27 @@ export function isChainClosed(state: ChainState, chain: ChainConfig): boolean {
   return true;
 }
 
+/**
+ * The chain's last deadline: the deadline of the step after the last step seen (that step's
+ * time plus the next step's delay; nothing after the chain's last step), or the latest step's
+ * time if later; -Infinity when none is seen. A stream keeps a closed
+ * chain until the watermark is the dedup horizon past it, so a step flagged missing that
+ * arrives within the horizon after its flag is retracted (`gap_filled`), not taken for a new
+ * chain.
+ */
+export function lastDeadline(state: ChainState, chain: ChainConfig): number {
+  let latest = -Infinity;
+  let lastIndex = -1;
+  state.steps.forEach((s, i) => {
+    if (s === null) return;
+    latest = Math.max(latest, s.eventTime);
+    lastIndex = i;
+  });
+  if (lastIndex < 0) return -Infinity;
+  const delay = lastIndex + 1 < chain.steps.length ? chain.steps[lastIndex + 1].max_delay_ms : 0;
+  return Math.max(latest, state.steps[lastIndex]!.eventTime + delay);
+}
+
 /** Event time of the latest step seen; -Infinity when none. */
 export function lastStepTime(state: ChainState): number {
   let t = -Infinity;

@@ -3,26 +3,8 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runStream, type BatchMessage, type MicroBatchSource } from "../../src/streaming/stream-loop";
-import { STREAM_TEST_NOW as NOW, streamOptions } from "../support/stream";
-
-/** Hands out its messages once, then nothing (an idle subscription); records acks. */
-class ScriptedSource implements MicroBatchSource<BatchMessage> {
-  readonly acked: BatchMessage[] = [];
-  #pending: BatchMessage[];
-  constructor(lines: string[]) {
-    this.#pending = lines.map((l, i) => ({ line: Buffer.from(l), meta: { message_id: `m${i}`, publish_time: null } }));
-  }
-  async next(maxMessages: number): Promise<BatchMessage[]> {
-    await new Promise((r) => setTimeout(r, 10));
-    return this.#pending.splice(0, maxMessages);
-  }
-  async ack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
-    this.acked.push(...batch);
-  }
-  async nack(): Promise<void> {}
-  async close(): Promise<void> {}
-}
+import { runStream } from "../../src/streaming/stream-loop";
+import { ScriptedSource, STREAM_TEST_NOW as NOW, streamOptions } from "../support/stream";
 
 /** Sequence 1, 2, 4 of one source within a minute: 3 is missing, not yet overdue by the watermark. */
 const lines = [1, 2, 4].map((seq) =>

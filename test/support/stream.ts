@@ -28,3 +28,22 @@ export function streamOptions(source: MicroBatchSource<BatchMessage>, out: strin
     ...over,
   };
 }
+
+/** Hands out its messages once, then nothing (an idle subscription); records acks. */
+export class ScriptedSource implements MicroBatchSource<BatchMessage> {
+  readonly acked: BatchMessage[] = [];
+  #pending: BatchMessage[];
+  constructor(lines: string[]) {
+    this.#pending = lines.map((l, i) => ({ line: Buffer.from(l), meta: { message_id: `m${i}`, publish_time: null } }));
+  }
+  async next(maxMessages: number): Promise<BatchMessage[]> {
+    await new Promise((r) => setTimeout(r, 10));
+    return this.#pending.splice(0, maxMessages);
+  }
+  async ack(batch: ReadonlyArray<BatchMessage>): Promise<void> {
+    this.acked.push(...batch);
+  }
+  async nack(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
