@@ -5,7 +5,7 @@ import * as v8 from "v8";
 import type { RecoveryConfig } from "../config";
 import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
 import { deadLetterNotice, sortedCodes } from "../dead-letter-share";
-import { lockOutDir } from "../streaming/out-dir-lock";
+import { withOutDirLock } from "../streaming/out-dir-lock";
 import type { RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
@@ -72,14 +72,8 @@ export interface RunSummary {
  * recovery.duckdb.
  */
 export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
-  fs.mkdirSync(o.outDir, { recursive: true });
   // A stream running in this directory would have its outputs overwritten (out-dir-lock.ts).
-  const release = lockOutDir(o.outDir);
-  try {
-    return await runLocked(o);
-  } finally {
-    release();
-  }
+  return withOutDirLock(o.outDir, () => runLocked(o));
 }
 
 async function runLocked(o: RecoverRunOptions): Promise<RunSummary> {

@@ -70,6 +70,17 @@ export function lockOutDir(dir: string, refreshMs = LOCK_REFRESH_MS): () => void
   };
 }
 
+/** Runs `body` holding `dir` (created if missing): `lockOutDir`, released however `body` ends. */
+export async function withOutDirLock<T>(dir: string, body: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(dir, { recursive: true });
+  const release = lockOutDir(dir);
+  try {
+    return await body();
+  } finally {
+    release();
+  }
+}
+
 /** Lock files this process holds (so a lock naming this pid that is not here is a previous life's). */
 const HELD = new Set<string>();
 

@@ -12,7 +12,7 @@ import type { StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
 import { NO_WATERMARK } from "../sources/read-validated";
-import { lockOutDir } from "./out-dir-lock";
+import { withOutDirLock } from "./out-dir-lock";
 import { TrackedMap } from "./tracked-map";
 import type { Resumed } from "../sources/file-batch-source";
 import type { InputMark } from "../sources/input-mark";
@@ -198,14 +198,8 @@ export interface StreamSummary extends StreamCounters {
  * topic after N delivery attempts.
  */
 export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
-  fs.mkdirSync(o.outDir, { recursive: true });
   // One process per output directory (see out-dir-lock.ts); OutDirLockedError otherwise.
-  const release = lockOutDir(o.outDir);
-  try {
-    return await runLocked(o);
-  } finally {
-    release();
-  }
+  return withOutDirLock(o.outDir, () => runLocked(o));
 }
 
 async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
