@@ -16,11 +16,6 @@ export function countDeadLetter(byCode: Record<string, number>, code: string): v
   byCode[code] = (byCode[code] ?? 0) + 1;
 }
 
-/** `byCode` sorted by code (a summary's text does not depend on arrival order). */
-export function sortedCodes(byCode: Readonly<Record<string, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(byCode).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
 /**
  * The stderr notice, or null below the share. `nowMs`: the processing time the timestamps were
  * checked against.

@@ -4,7 +4,8 @@ import * as path from "path";
 import * as v8 from "v8";
 import type { RecoveryConfig } from "../config";
 import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
-import { deadLetterNotice, sortedCodes } from "../dead-letter-share";
+import { deadLetterNotice } from "../dead-letter-share";
+import { sortedByKey } from "../order";
 import { withOutDirLock } from "../streaming/out-dir-lock";
 import type { RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
@@ -123,7 +124,7 @@ async function runLocked(o: RecoverRunOptions): Promise<RunSummary> {
   const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines + redelivered;
   const unseen = unseenEventTypes(o.config, result.stats.event_types_seen);
   if (unseen.length > 0 && (o.progress ?? false)) process.stderr.write(`[recover] ${unseenEventTypesNotice(unseen)}\n`);
-  const deadNotice = deadLetterNotice(result.stats.dead_letters_by_code, result.stats.lines - result.stats.blank_lines, o.config, o.nowMs);
+  const deadNotice = deadLetterNotice(result.stats.dead_letters_by_code, result.stats.lines - result.stats.blank_lines - redelivered, o.config, o.nowMs);
   if (deadNotice !== null && (o.progress ?? false)) process.stderr.write(`[recover] ${deadNotice}\n`);
   const summary: RunSummary = {
     input: o.input,
@@ -135,9 +136,8 @@ async function runLocked(o: RecoverRunOptions): Promise<RunSummary> {
     events: result.events,
     flags: result.flags,
     dead_letters: result.deadLetters,
-    dead_letters_by_code: sortedCodes(result.stats.dead_letters_by_code),
-    // sorted by kind: the summary's text does not depend on the order flags arrived in
-    flags_by_kind: Object.fromEntries(Object.entries(result.kinds).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    dead_letters_by_code: sortedByKey(result.stats.dead_letters_by_code),
+    flags_by_kind: sortedByKey(result.kinds),
     pending_deadlines: result.stats.pending_deadlines,
     chain_key_missing: result.stats.chain_key_missing,
     business_key_missing: result.stats.business_key_missing,

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RecoveryConfig } from "../config";
 import { noteEventType, unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
-import { deadLetterNotice, sortedCodes } from "../dead-letter-share";
+import { deadLetterNotice } from "../dead-letter-share";
+import { sortedByKey } from "../order";
 import { utcDateOf, type RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import type { DeadLetter } from "../event";
@@ -528,7 +529,8 @@ function summarize(
   const accounted = c.events + held + dup + near + c.dead_letters + c.blank_lines + c.redelivered;
   return {
     ...c,
-    dead_letters_by_code: sortedCodes(c.dead_letters_by_code),
+    dead_letters_by_code: sortedByKey(c.dead_letters_by_code),
+    flags_by_kind: sortedByKey(c.flags_by_kind),
     state_entries: stateEntries,
     pending_deadlines: pending,
     held,

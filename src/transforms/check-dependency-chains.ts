@@ -220,10 +220,3 @@ export function lastDeadline(state: ChainState, chain: ChainConfig): number {
   const delay = lastIndex + 1 < chain.steps.length ? chain.steps[lastIndex + 1].max_delay_ms : 0;
   return Math.max(latest, state.steps[lastIndex]!.eventTime + delay);
 }
-
-/** Event time of the latest step seen; -Infinity when none. */
-export function lastStepTime(state: ChainState): number {
-  let t = -Infinity;
-  for (const s of state.steps) if (s !== null && s.eventTime > t) t = s.eventTime;
-  return t;
-}
