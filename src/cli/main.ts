@@ -13,11 +13,12 @@ import { OutDirLockedError } from "../streaming/out-dir-lock";
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
 
 const USAGE = `usage:
-  recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--no-duckdb] [--quiet]
+  recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--wait-for-lock SECONDS] [--no-duckdb] [--quiet]
   recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
                  [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--no-flush] [--batch-size N] [--batch-wait-ms MS]
                  [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
-                 [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...] [--no-duckdb] [--quiet]
+                 [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...]
+                 [--wait-for-lock SECONDS] [--no-duckdb] [--quiet]
   recover generate --events N --seed S --out FILE [--now ISO]
   recover sql anomalies --table PROJECT.DATASET.events_once [--model PROJECT.DATASET.NAME]
 
@@ -57,6 +58,14 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `--wait-for-lock SECONDS` (0 or more) in ms; absent: 0, fail at once when the output directory is held. */
+function lockWait(command: string, text: string | undefined): number {
+  if (text === undefined) return 0;
+  const seconds = Number(text);
+  if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0) throw new UsageError(`${command}: --wait-for-lock must be a number of seconds >= 0 (got "${text.slice(0, 20)}")`);
+  return seconds * 1000;
+}
+
 function parseNow(text: string | undefined): number {
   if (text === undefined) return Date.now();
   const ms = parseEventTime(text);
@@ -90,6 +99,7 @@ async function runCommand(args: string[]): Promise<number> {
       config: { type: "string" },
       now: { type: "string" },
       rates: { type: "string" },
+      "wait-for-lock": { type: "string" },
       "no-duckdb": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -98,10 +108,12 @@ async function runCommand(args: string[]): Promise<number> {
   if (values.input === undefined) throw new UsageError("run: --input FILE|- is required");
   if (values.out === undefined) throw new UsageError("run: --out DIR is required");
   if (values.input !== "-" && !fs.existsSync(values.input)) throw new UsageError(`run: --input ${values.input} does not exist`);
+  const waitForLockMs = lockWait("run", values["wait-for-lock"]);
   const config = loadConfig(values.config);
   const nowMs = parseNow(values.now);
   const rates = values.rates === undefined ? null : await loadRates(values.rates, config, nowMs);
   const summary = await runRecover({
+    waitForLockMs,
     rates,
     input: values.input,
     outDir: values.out,
@@ -163,6 +175,7 @@ async function streamCommand(args: string[]): Promise<number> {
       "dry-run": { type: "boolean", default: false },
       "reprocess-topic": { type: "string" },
       "dead-letter-topic": { type: "string" },
+      "wait-for-lock": { type: "string" },
       "no-duckdb": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
@@ -186,6 +199,7 @@ async function streamCommand(args: string[]): Promise<number> {
   const batchSize = Math.floor(positive("batch-size", values["batch-size"], DEFAULT_BATCH_MAX_MESSAGES));
   const batchWait = positive("batch-wait-ms", values["batch-wait-ms"], DEFAULT_BATCH_MAX_WAIT_MS);
   const untilIdle = values["until-idle"] === undefined ? null : positive("until-idle", values["until-idle"], 0) * 1000;
+  const waitForLockMs = lockWait("stream", values["wait-for-lock"]);
   if (values["no-flush"] && untilIdle === null && values.input === undefined) throw new UsageError("stream: --no-flush applies to an idle stop or the end of --input, and needs --until-idle SECONDS or --input FILE");
   const config = loadConfig(values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
@@ -259,6 +273,7 @@ async function streamCommand(args: string[]): Promise<number> {
       batchLog: values["batch-log"],
       progress: !values.quiet,
       signal,
+      waitForLockMs,
     });
     fs.writeFileSync(path.join(values.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
     process.stdout.write(JSON.stringify(summary, null, 2) + "\n");

@@ -6,7 +6,7 @@ import type { RecoveryConfig } from "../config";
 import { unseenEventTypes, unseenEventTypesNotice } from "../config-coverage";
 import { deadLetterNotice } from "../dead-letter-share";
 import { sortedByKey } from "../order";
-import { withOutDirLock } from "../streaming/out-dir-lock";
+import { lockWaitNotice, withOutDirLock } from "../streaming/out-dir-lock";
 import type { RateTable } from "../corrections/rate-table";
 import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../corrections/rates-coverage";
 import { startDuckDbLoad } from "../sinks/duckdb-overlapped";
@@ -26,6 +26,8 @@ export interface RecoverRunOptions {
   readonly rates?: RateTable | null;
   /** Also write `recovery.duckdb`. Default true. */
   readonly duckdb?: boolean;
+  /** How long to wait while another process holds `outDir` (`--wait-for-lock`); default 0: fail at once. */
+  readonly waitForLockMs?: number;
 }
 
 /** `summary.json`: counts per output and per kind, and the conservation check. */
@@ -74,7 +76,7 @@ export interface RunSummary {
  */
 export async function runRecover(o: RecoverRunOptions): Promise<RunSummary> {
   // A stream running in this directory would have its outputs overwritten (out-dir-lock.ts).
-  return withOutDirLock(o.outDir, () => runLocked(o));
+  return withOutDirLock(o.outDir, () => runLocked(o), o.waitForLockMs, o.progress ? lockWaitNotice(o.waitForLockMs) : undefined);
 }
 
 async function runLocked(o: RecoverRunOptions): Promise<RunSummary> {

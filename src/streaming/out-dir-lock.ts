@@ -70,15 +70,50 @@ export function lockOutDir(dir: string, refreshMs = LOCK_REFRESH_MS): () => void
   };
 }
 
-/** Runs `body` holding `dir` (created if missing): `lockOutDir`, released however `body` ends. */
-export async function withOutDirLock<T>(dir: string, body: () => Promise<T>): Promise<T> {
+/** How often a process waiting for a lock (`--wait-for-lock`) tries again. */
+export const LOCK_POLL_MS = 1_000;
+
+/**
+ * `lockOutDir`, trying again every `pollMs` for up to `waitMs` while another live process holds
+ * `dir` (a scheduled catch-up run whose previous run has not finished); `onWait` is called once,
+ * with the holder's message, when the first try fails. After `waitMs` the OutDirLockedError
+ * says how long it waited. Other errors are thrown at once.
+ */
+export async function waitForOutDirLock(dir: string, waitMs: number, onWait?: (message: string) => void, pollMs = LOCK_POLL_MS): Promise<() => void> {
+  const start = Date.now();
+  for (let tries = 0; ; tries++) {
+    try {
+      return lockOutDir(dir);
+    } catch (err) {
+      if (!(err instanceof OutDirLockedError)) throw err;
+      const waited = Date.now() - start;
+      if (waited >= waitMs) {
+        if (tries === 0) throw err;
+        throw new OutDirLockedError(`${err.message} (waited ${(waited / 1000).toFixed(1)} s)`);
+      }
+      if (tries === 0) onWait?.(err.message);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, waitMs - waited)));
+    }
+  }
+}
+
+/**
+ * Runs `body` holding `dir` (created if missing), released however `body` ends; waits for up
+ * to `waitMs` while another process holds it (`waitForOutDirLock`).
+ */
+export async function withOutDirLock<T>(dir: string, body: () => Promise<T>, waitMs = 0, onWait?: (message: string) => void): Promise<T> {
   fs.mkdirSync(dir, { recursive: true });
-  const release = lockOutDir(dir);
+  const release = await waitForOutDirLock(dir, waitMs, onWait);
   try {
     return await body();
   } finally {
     release();
   }
+}
+
+/** The stderr line a waiting run or stream prints once (progress on). */
+export function lockWaitNotice(waitMs = 0): (message: string) => void {
+  return (message) => process.stderr.write(`[recover] ${message}; waiting up to ${(waitMs / 1000).toFixed(0)} s for it (--wait-for-lock)\n`);
 }
 
 /** Lock files this process holds (so a lock naming this pid that is not here is a previous life's). */

@@ -13,7 +13,7 @@ import type { StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
 import { NO_WATERMARK } from "../sources/read-validated";
-import { withOutDirLock } from "./out-dir-lock";
+import { lockWaitNotice, withOutDirLock } from "./out-dir-lock";
 import { TrackedMap } from "./tracked-map";
 import type { Resumed } from "../sources/file-batch-source";
 import type { InputMark } from "../sources/input-mark";
@@ -112,6 +112,8 @@ export interface StreamOptions<M extends BatchMessage> {
   readonly progress: boolean;
   /** Appends one JSON line per committed batch `{batch, messages, message_ids, first_line}` (tests, audits). */
   readonly batchLog?: string;
+  /** How long to wait while another process holds `outDir` (`--wait-for-lock`); default 0: fail at once. */
+  readonly waitForLockMs?: number;
   /** Set `stop` to finish the batch in hand and return (SIGINT/SIGTERM). */
   readonly signal: { stop: boolean };
 }
@@ -200,7 +202,7 @@ export interface StreamSummary extends StreamCounters {
  */
 export async function runStream<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {
   // One process per output directory (see out-dir-lock.ts); OutDirLockedError otherwise.
-  return withOutDirLock(o.outDir, () => runLocked(o));
+  return withOutDirLock(o.outDir, () => runLocked(o), o.waitForLockMs, o.progress ? lockWaitNotice(o.waitForLockMs) : undefined);
 }
 
 async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<StreamSummary> {

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LOCK_FILE, LOCK_STALE_MS, lockOutDir, OutDirLockedError } from "../../src/streaming/out-dir-lock";
+import { LOCK_FILE, LOCK_STALE_MS, lockOutDir, OutDirLockedError, waitForOutDirLock } from "../../src/streaming/out-dir-lock";
 import { BIN, NOW } from "./support";
 
 function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
@@ -103,4 +103,65 @@ test("recover stream and recover run on an output directory another live stream 
     const again = spawnSync(process.execPath, [BIN, "stream", "--input", input, "--out", out, "--now", NOW, "--no-duckdb", "--quiet"], { encoding: "utf8" });
     assert.equal(again.status, 0, again.stderr);
     assert.equal(fs.existsSync(path.join(out, LOCK_FILE)), false, "released at the end");
+  }));
+
+test("waitForOutDirLock: takes the directory once its holder lets go within the wait; otherwise says how long it waited", () =>
+  withDir(async (dir) => {
+    const first = lockOutDir(dir);
+    setTimeout(first, 300);
+    const notices: string[] = [];
+    const started = Date.now();
+    const second = await waitForOutDirLock(dir, 5_000, (m) => notices.push(m), 50);
+    assert.ok(Date.now() - started >= 250, "it waited for the release");
+    assert.match(fs.readFileSync(path.join(dir, LOCK_FILE), "utf8"), new RegExp(`"pid":${process.pid}`));
+    assert.equal(notices.length, 1, "one notice, on the first refusal");
+    assert.match(notices[0], /is in use/);
+
+    const late = Date.now();
+    await assert.rejects(waitForOutDirLock(dir, 300, undefined, 50), (err: Error) => err instanceof OutDirLockedError && /\(waited 0\.[345] s\)$/.test(err.message));
+    assert.ok(Date.now() - late >= 300, "it waited the whole time");
+    await assert.rejects(waitForOutDirLock(dir, 0), (err: Error) => err instanceof OutDirLockedError && !/waited/.test(err.message), "no wait: the plain refusal");
+    second();
+  }));
+
+test("recover run --wait-for-lock: waits for a stream that ends, gives up on one that does not (exit 1), refuses a bad value (exit 2)", () =>
+  withDir(async (dir) => {
+    const input = path.join(dir, "in.jsonl");
+    fs.writeFileSync(input, JSON.stringify({ event_id: "e1", source: "s", sequence: 1, timestamp: "2026-11-25T11:00:00Z", event_type: "t", data: {} }) + "\n");
+    const out = path.join(dir, "out");
+    fs.mkdirSync(out);
+    const run = (wait: string) =>
+      new Promise<{ status: number | null; stderr: string; ms: number }>((resolve) => {
+        const started = Date.now();
+        const child = spawn(process.execPath, [BIN, "run", "--input", input, "--out", out, "--now", NOW, "--no-duckdb", "--wait-for-lock", wait], { stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("close", (status) => resolve({ status, stderr, ms: Date.now() - started }));
+      });
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+    const exited = new Promise((resolve) => sleeper.once("exit", resolve));
+    try {
+      fs.writeFileSync(path.join(out, LOCK_FILE), holder(sleeper.pid!));
+      const gaveUp = await run("1");
+      assert.equal(gaveUp.status, 1, gaveUp.stderr);
+      assert.match(gaveUp.stderr, new RegExp(`in use by pid ${sleeper.pid}.*waiting up to 1 s`));
+      assert.match(gaveUp.stderr, /\(waited 1\.\d s\)\n$/);
+      assert.equal(fs.existsSync(path.join(out, "events.jsonl")), false, "nothing written while refused");
+
+      const waiting = run("30");
+      setTimeout(() => sleeper.kill(), 1_500);
+      const ran = await waiting;
+      assert.equal(ran.status, 0, ran.stderr);
+      assert.ok(ran.ms >= 1_500, `it waited for the holder to end (${ran.ms} ms)`);
+      assert.equal(fs.readFileSync(path.join(out, "events.jsonl"), "utf8").split("\n").filter(Boolean).length, 1);
+      assert.equal(fs.existsSync(path.join(out, LOCK_FILE)), false, "released at the end");
+    } finally {
+      sleeper.kill();
+      await exited;
+    }
+    for (const bad of ["-1", "soon", ""]) {
+      const r = spawnSync(process.execPath, [BIN, "stream", "--input", input, "--out", out, `--wait-for-lock=${bad}`], { encoding: "utf8" });
+      assert.equal(r.status, 2, `--wait-for-lock "${bad}": ${r.stderr}`);
+      assert.match(r.stderr, /--wait-for-lock must be a number of seconds >= 0/);
+    }
   }));
