@@ -39,6 +39,16 @@ export async function insertEvents(db: DuckDBConnection, file: string, config: R
 }
 
 /**
+ * The event time of a valid event's timestamp text as DuckDB's TIMESTAMPTZ, equal to what
+ * validation computed (`parseEventTime`): DuckDB's cast alone returns NULL for forms validation
+ * accepts (a lower-case `t` or `z`, a time to the minute: `2026-11-25t10:00z`, `2026-11-25T10:00Z`)
+ * and keeps microseconds where validation cuts to milliseconds. So the text is upper-cased, a
+ * minute-only time gets `:00`, and the result is cut to the millisecond.
+ */
+export const EVENT_TIME_SQL = (text: string): string =>
+  `date_trunc('millisecond', TRY_CAST(regexp_replace(upper(${text}), '^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2})([Z+-])', '\\1:00\\2') AS TIMESTAMPTZ))`;
+
+/**
  * The `events` rows of a JSON-lines file: the envelope fields at their configured paths, then
  * the received JSON (`payload`), then `extra` columns if given. The five fields come from one
  * `json_extract_string` over a list of paths, which parses each line once (five single-path
@@ -48,7 +58,7 @@ export async function insertEvents(db: DuckDBConnection, file: string, config: R
 export function selectEventRows(file: string, config: RecoveryConfig, extra = ""): string {
   const env = config.envelope;
   const paths = [env.event_id, env.source, env.sequence, env.timestamp, env.event_type].map(jp).join(", ");
-  return `SELECT f[1], f[2], TRY_CAST(TRY_CAST(f[3] AS DOUBLE) AS BIGINT), TRY_CAST(f[4] AS TIMESTAMPTZ), f[5], json${extra === "" ? "" : `, ${extra}`}
+  return `SELECT f[1], f[2], TRY_CAST(TRY_CAST(f[3] AS DOUBLE) AS BIGINT), ${EVENT_TIME_SQL("f[4]")}, f[5], json${extra === "" ? "" : `, ${extra}`}
     FROM (SELECT json_extract_string(json, [${paths}]) AS f, json FROM read_json_objects(${sqlString(file)}, format = 'newline_delimited'))`;
 }
 
