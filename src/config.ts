@@ -123,7 +123,29 @@ export function parseConfig(input: unknown): RecoveryConfig {
     const first = result.error.issues[0];
     throw new ConfigError(`invalid config at ${first.path.join(".") || "(root)"}: ${first.message}`);
   }
-  return result.data;
+  return withDefaultsUnderData(input ?? {}, result.data);
+}
+
+/**
+ * The default numeric fields, chains and uniqueness rules name paths under `data.`, and these
+ * paths start at the top of the received object. When `envelope.data` puts the payload
+ * elsewhere (`"payload"`), the defaults the config does not set are moved there
+ * (`data.lead_id` -> `payload.lead_id`), so they check what they would check with the default
+ * envelope instead of nothing. Paths a config sets are taken as written. (Correction paths
+ * need no move: they are read below the payload, wherever it is.)
+ */
+function withDefaultsUnderData(input: unknown, config: RecoveryConfig): RecoveryConfig {
+  const dataPath = config.envelope.data;
+  if (dataPath === "data") return config;
+  const given = (obj: unknown, key: string): boolean => typeof obj === "object" && obj !== null && Object.hasOwn(obj, key);
+  const moved = (p: string): string => (p.startsWith("data.") ? `${dataPath}${p.slice("data".length)}` : p);
+  const validation = input as { validation?: unknown };
+  return {
+    ...config,
+    validation: given(validation.validation, "numeric_fields") ? config.validation : { ...config.validation, numeric_fields: config.validation.numeric_fields.map((f) => ({ ...f, path: moved(f.path) })) },
+    chains: given(input, "chains") ? config.chains : config.chains.map((c) => ({ ...c, steps: c.steps.map((step) => ({ ...step, key: moved(step.key) })) })),
+    uniqueness: given(input, "uniqueness") ? config.uniqueness : config.uniqueness.map((r) => ({ ...r, keys: r.keys.map(moved) })),
+  };
 }
 
 /** Every key path the detectors read, so the validator can extract them once per event. */
