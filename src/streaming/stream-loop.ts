@@ -283,7 +283,9 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
       const final = ended || idle;
       // One message is one line: a line feed inside a message (pretty-printed JSON, where it can
       // only be whitespace between tokens) becomes a space, so it is not split into several.
-      fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1").replace(/[\r\n]/g, " ")).join("\n"), "latin1");
+      // Each message ends with its own line feed: a message that is empty (a blank line) is a
+      // line of the inbox even when it is the batch's last, so it is counted like any other.
+      fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1").replace(/[\r\n]/g, " ") + "\n").join(""), "latin1");
       faultPoint("before_output");
       const nowMs = o.nowMs ?? clock();
       await refreshRates(rates, nowMs, o);

@@ -1,6 +1,8 @@
 import type { ReceivedEvent } from "../event";
 import { eventFinding, type Finding } from "../flag";
-import { canonicalJson, getPath } from "../json-path";
+import { canonicalJson, getPath, isPlainObject } from "../json-path";
+import { isCorrection } from "../corrections/correction";
+import { setPath } from "../corrections/paths";
 import { stableId } from "../hash";
 import { structuralHash } from "../structural-hash";
 
@@ -100,9 +102,24 @@ export function insertRecent(state: NearDuplicateState, event: ReceivedEvent): v
   live.splice(at, 0, { eventTime: event.event_time, eventId: event.event_id, raw: event.raw, fingerprint: null });
 }
 
-/** The data at `dataPath` of a received event's JSON text (null when absent). */
+/**
+ * The data at `dataPath` of a received event's JSON text (null when absent), as it was before
+ * the corrections the event carries from an earlier run: near-duplicates are judged on the data
+ * as first received, so running the pipeline on its own output judges them as the first run did
+ * (a correction that made an event's data equal to a neighbour's must not make it a copy then).
+ */
 function dataOf(raw: string, dataPath: string): unknown {
-  return getPath(JSON.parse(raw), dataPath) ?? null;
+  const obj: unknown = JSON.parse(raw);
+  const data = getPath(obj, dataPath) ?? null;
+  const carried = isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, "corrections") ? obj["corrections"] : undefined;
+  if (!Array.isArray(carried) || carried.length === 0 || !isPlainObject(data)) return data;
+  let original: Record<string, unknown> = data;
+  for (let i = carried.length - 1; i >= 0; i--) {
+    const c: unknown = carried[i];
+    if (!isCorrection(c)) continue;
+    original = setPath(original, c.field, c.before) ?? original;
+  }
+  return original;
 }
 
 /** `structuralHash` of the data at `dataPath` of a received event's JSON text. */

@@ -262,3 +262,16 @@ test("streaming: a number below the range older than the dedup horizon behind th
   assert.deepEqual(out.findings.filter((f) => f.kind === "sequence_gap"), []);
   assert.deepEqual(state.gaps.low, { number: 9, time: min(0) });
 });
+
+test("streaming: a late copy within the horizon of a kept event is a duplicate, even when the watermark has passed that event by the horizon", () => {
+  // x kept at 0; the watermark moves 1 ms past 24 h; a copy of x with a time of 1 h arrives. It is
+  // 23 h behind the watermark (not late_unchecked) and 1 h after the kept copy: a batch run
+  // discards it. Before, the kept id was forgotten at 24 h and the copy was kept, with no flag.
+  const state = newSourceState();
+  onSourceEvent(state, ev({ id: "x", t: min(0), data: { k: 1 } }), config);
+  onSourceWatermark(state, "s1", min(24 * 60) + 1, config, false);
+  const copy = onSourceEvent(state, ev({ id: "x", t: min(60), data: { k: 1 } }), config);
+  assert.deepEqual(copy.map((f) => [f.kind, f.event_id, f.detail.copy]), [["duplicate", "x", 1]]);
+  const out = onSourceWatermark(state, "s1", min(26 * 60), config, false);
+  assert.deepEqual(out.kept.map((e) => e.event_id), []);
+});
