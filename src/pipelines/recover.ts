@@ -147,7 +147,9 @@ export async function runRecoverPipeline(
     };
   } finally {
     console.debug = debug;
-    for (const path of Object.values(o.files)) writer.closeLines(path);
+    // Closed in the try on success; after a failure, dropped unwritten (closeLines could fail
+    // again on a full disk and leave the other files open with this run's lines buffered).
+    for (const path of Object.values(o.files)) writer.discardLines(path);
     runStats.dropStats(runId);
     sinkStages.dropKindCounts(runId);
     if (o.stateId === undefined) dropDetectorState(stateId);

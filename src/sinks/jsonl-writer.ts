@@ -58,11 +58,28 @@ export function openLines(path: string, append = false): OpenFile {
 export function closeLines(path: string, durable = true): number {
   const file = files.get(path);
   if (file === undefined) return 0;
-  flush(file);
-  if (durable) fs.fsyncSync(file.fd);
-  fs.closeSync(file.fd);
-  files.delete(path);
+  // Closed and forgotten even when the write or the fsync fails (a full disk): an entry left
+  // open would keep its buffered lines, and the next `openLines` of the path (a streaming batch
+  // retried after its outputs were cut back) would write them again before its own.
+  try {
+    flush(file);
+    if (durable) fs.fsyncSync(file.fd);
+  } finally {
+    files.delete(path);
+    fs.closeSync(file.fd);
+  }
   return file.count;
+}
+
+/**
+ * Closes `path` without writing what is still buffered (the run failed; its caller cuts the
+ * file back or gives up). Does nothing when it is not open.
+ */
+export function discardLines(path: string): void {
+  const file = files.get(path);
+  if (file === undefined) return;
+  files.delete(path);
+  fs.closeSync(file.fd);
 }
 
 /** Waits until the written content of `path` is on disk (fsync through a fresh descriptor). */

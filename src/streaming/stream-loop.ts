@@ -305,9 +305,10 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
           final,
           append: true,
         });
-        const written = outputOffsets(files);
         for (const sink of o.extraSinks) {
-          const rejected = await sink.publish(batch + 1, files, from, written);
+          // Up to what the files hold now: the rows an earlier sink refused (sink_rejected dead
+          // letters, appended below) go to the later ones too (the dead-letter topic).
+          const rejected = await sink.publish(batch + 1, files, from, outputOffsets(files));
           if (rejected.length > 0) fs.appendFileSync(files.deadLetters, rejected.map((d) => JSON.stringify(d) + "\n").join(""));
           counters.sink_rejected += rejected.length;
         }
