@@ -8,6 +8,7 @@ import { sqlAnomalies } from "../anomalies/sql";
 import * as path from "path";
 import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
 import { OutDirLockedError } from "../streaming/out-dir-lock";
+import { StateContinuityError } from "../state/state-store";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
@@ -50,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`recover: ${(err as Error).message}\n`);
       return EXIT.usage;
     }
-    if (err instanceof OutDirLockedError) {
+    if (err instanceof OutDirLockedError || err instanceof StateContinuityError) {
       process.stderr.write(`recover: ${err.message}\n`);
       return EXIT.failure;
     }

@@ -1,7 +1,8 @@
 import type { Redis } from "ioredis";
 import { parseStateDocument, serializeCommittedState, type CommittedState, type StateTableChanges, type StateTables } from "./committed-state";
 import { connectRedis, withRedisCause } from "./redis-connection";
-import type { StateStore } from "./state-store";
+import { randomUUID } from "crypto";
+import { StateContinuityError, type StateStore } from "./state-store";
 
 /** Fields per HSET / HDEL command of a commit. */
 const FIELDS_PER_COMMAND = 1000;
@@ -16,6 +17,13 @@ const FIELDS_PER_COMMAND = 1000;
  * state, never part of one; a transaction that Redis refuses (e.g. out of memory, EXECABORT)
  * applies nothing. Durability is Redis's own (AOF/RDB settings): a Redis without persistence
  * loses the state when it restarts.
+ *
+ * One writer: a commit first checks (WATCH, then MULTI/EXEC) that Redis still holds what this
+ * store last loaded or committed (`<prefix>:batch`, and `<prefix>:writer`, a random id of the
+ * store that wrote it, which lets a commit whose reply was lost be retried). Otherwise it
+ * throws StateContinuityError and writes nothing: the state was flushed, evicted or lost in a
+ * restart (a commit of only the changed entries would then leave a half state, and copies would
+ * pass as new events), or another process commits under the same prefix.
  */
 export class RedisStateStore implements StateStore {
   readonly #redis: Redis;
@@ -26,6 +34,12 @@ export class RedisStateStore implements StateStore {
   readonly stateKey: string;
   /** The key holding the committed batch number. */
   readonly batchKey: string;
+  /** The key holding the id of the store that committed last. */
+  readonly writerKey: string;
+  /** This store's id, written to `writerKey` with each commit. */
+  readonly writerId = randomUUID();
+  /** `<prefix>:batch` as this store last loaded or committed it (null: absent); undefined before either. */
+  #seenBatch: string | null | undefined = undefined;
 
   /**
    * @param redis a `redis://` URL (a connection is opened and closed by this store) or an
@@ -40,6 +54,7 @@ export class RedisStateStore implements StateStore {
     this.#prefix = prefix;
     this.stateKey = `${prefix}:state`;
     this.batchKey = `${prefix}:batch`;
+    this.writerKey = `${prefix}:writer`;
   }
 
   /** The hash holding table `name`. */
@@ -49,7 +64,9 @@ export class RedisStateStore implements StateStore {
 
   async load(): Promise<CommittedState | null> {
     try {
-      return await this.#load();
+      const state = await this.#load();
+      this.#seenBatch = state === null ? null : String(state.batch);
+      return state;
     } catch (err) {
       throw withRedisCause(this.#redis, err);
     }
@@ -90,16 +107,39 @@ export class RedisStateStore implements StateStore {
   async commit(state: CommittedState, changes?: StateTableChanges): Promise<void> {
     try {
       await this.#commit(state, changes);
+      this.#seenBatch = String(state.batch);
     } catch (err) {
+      if (err instanceof StateContinuityError) throw err;
       throw withRedisCause(this.#redis, err);
     }
+  }
+
+  /** WATCHes the batch and writer keys and checks they hold what this store last saw (see the class doc). */
+  async #watchContinuity(batch: number): Promise<void> {
+    await this.#redis.watch(this.batchKey, this.writerKey);
+    const [stored, writer] = await this.#redis.mget(this.batchKey, this.writerKey);
+    // Our own commit of this very batch whose reply was lost counts as ours.
+    if (stored === this.#seenBatch || (writer === this.writerId && stored === String(batch))) return;
+    await this.#redis.unwatch();
+    throw new StateContinuityError(
+      `Redis ${this.#where()} no longer holds this stream's last commit under ${this.#prefix} (batch ${this.#seenBatch ?? "none"} expected, ${stored ?? "none"} found): ` +
+        `it was flushed, evicted or restarted without persistence, or another process commits under the same prefix (the same --out path on another host). ` +
+        `Stopped; this batch is not acknowledged`,
+    );
+  }
+
+  #where(): string {
+    const o = this.#redis.options;
+    return `at ${o.host ?? "?"}:${o.port ?? "?"}/${o.db ?? 0}`;
   }
 
   async #commit(state: CommittedState, changes?: StateTableChanges): Promise<void> {
     const tables: StateTables = state.tables ?? new Map();
     const names = [...tables.keys()];
     const text = serializeCommittedState({ ...state, tables: new Map() }, { tables_in: names });
-    const tx = this.#redis.multi().set(this.stateKey, text).set(this.batchKey, String(state.batch));
+    const watching = this.#seenBatch !== undefined;
+    if (watching) await this.#watchContinuity(state.batch);
+    const tx = this.#redis.multi().set(this.stateKey, text).set(this.batchKey, String(state.batch)).set(this.writerKey, this.writerId);
     if (changes === undefined) {
       for (const name of names) {
         tx.del(this.tableKey(name));
@@ -118,6 +158,9 @@ export class RedisStateStore implements StateStore {
       }
     }
     const results = await tx.exec();
+    if (results === null && watching) {
+      throw new StateContinuityError(`Redis ${this.#where()}: another process committed under ${this.#prefix} during this commit; stopped, this batch is not acknowledged`);
+    }
     if (results === null) throw new Error(`RedisStateStore: transaction on ${this.stateKey} aborted`);
     for (const [err] of results) {
       if (err) throw new Error(`RedisStateStore: commit of ${this.stateKey} failed: ${err.message}`, { cause: err });

@@ -21,3 +21,13 @@ export interface StateStore {
   /** Releases the store's resources (connections). Idempotent. */
   close(): Promise<void>;
 }
+
+/**
+ * The committed state and what it describes no longer go together: the store lost the state
+ * (a Redis flushed, or restarted without persistence), another process commits to it, or the
+ * outputs are not the ones the state was committed with. Continuing would count events twice
+ * or cut committed outputs, so the stream stops (exit 1) and says which.
+ */
+export class StateContinuityError extends Error {
+  override readonly name = "StateContinuityError";
+}

@@ -9,11 +9,12 @@ import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../correcti
 import type { DeadLetter } from "../event";
 import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
 import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
-import type { StateStore } from "../state/state-store";
+import { StateContinuityError, type StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { lockWaitNotice, withOutDirLock } from "./out-dir-lock";
+import { checkOutputsMatchState } from "./outputs-match-state";
 import { TrackedMap } from "./tracked-map";
 import type { Resumed } from "../sources/file-batch-source";
 import type { InputMark } from "../sources/input-mark";
@@ -222,6 +223,7 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
   // when what the store holds is not known for sure); otherwise only what the batch changed.
   let writeAllTables = true;
   registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
+  checkOutputsMatchState(files, committed === null ? null : checkpoint.offsets);
   truncateOutputs(files, checkpoint.offsets);
   const duck = o.duckdb ? await DuckDbStreamSink.open(path.join(o.outDir, "recovery.duckdb"), o.config) : null;
   await duck?.rollbackAfter(batch);
@@ -361,6 +363,12 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
         registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
         truncateOutputs(files, checkpoint.offsets);
         await duck?.rollbackAfter(batch);
+        // The store lost this stream's state or another process commits to it: a retry would
+        // fail the same way, and going on would count events twice. Stop, unacknowledged.
+        if (err instanceof StateContinuityError) {
+          await o.source.nack(delivered);
+          throw err;
+        }
         // Retried in place first: a sink down for a minute must not spend the messages'
         // delivery attempts (5 nacks in 5 s would move a whole batch of good events to the
         // dead-letter topic). After BATCH_RETRIES, nacked: Pub/Sub's policy takes over.

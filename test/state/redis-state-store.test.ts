@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { CommittedState } from "../../src/state/committed-state";
 import { connectRedis } from "../../src/state/redis-connection";
 import { RedisStateStore } from "../../src/state/redis-state-store";
+import { StateContinuityError } from "../../src/state/state-store";
 import { startService, type RunningService } from "./services";
 
 const PORT = Number(process.env.REDIS_PORT ?? 6379);
@@ -160,6 +161,42 @@ test("a state written before tables (format 1) loads with empty tables", async (
     assert.deepEqual(await store.load(), { batch: 7, watermark: 1, maxEventTime: 2, detectors: { old: true }, tables: new Map() });
   } finally {
     await store.close();
+    await admin.quit();
+  }
+});
+
+test("a commit refuses a Redis that no longer holds this store's last commit, or holds another writer's, and writes nothing", async () => {
+  const admin = connectRedis(URL);
+  const store = new RedisStateStore(URL, `${RUN}:continuity`);
+  const twin = new RedisStateStore(URL, `${RUN}:continuity`);
+  try {
+    assert.equal(await store.load(), null);
+    await store.commit(state(1));
+    await store.commit(state(2), new Map([["t", new Map([["k", "1"]])]]));
+
+    // Flushed (or restarted without persistence): the next commit of changes alone would leave a half state.
+    await admin.del(store.stateKey, store.batchKey, store.writerKey, store.tableKey("t"));
+    await assert.rejects(store.commit(state(3), new Map()), (err: Error) => err instanceof StateContinuityError && /batch 2 expected, none found/.test(err.message));
+    assert.equal(await admin.get(store.stateKey), null, "nothing written");
+
+    // Another process on the same prefix: each refuses once the other has committed.
+    assert.equal(await store.load(), null);
+    assert.equal(await twin.load(), null);
+    await store.commit(state(1));
+    await assert.rejects(twin.commit(state(1)), (err: Error) => err instanceof StateContinuityError && /none expected, 1 found/.test(err.message));
+    assert.equal(await admin.get(store.writerKey), store.writerId, "the first writer's commit stands");
+
+    // This store's own commit whose reply was lost (Redis has it, the store does not know): retried, it goes through.
+    await admin.set(store.batchKey, "2");
+    await store.commit(state(2));
+    assert.deepEqual(await store.load(), state(2));
+    // ... but not when that batch was another writer's.
+    await admin.set(store.batchKey, "3");
+    await admin.set(store.writerKey, twin.writerId);
+    await assert.rejects(store.commit(state(3)), StateContinuityError);
+  } finally {
+    await store.close();
+    await twin.close();
     await admin.quit();
   }
 });
