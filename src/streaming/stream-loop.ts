@@ -15,6 +15,7 @@ import { faultPoint } from "./fault-points";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { lockWaitNotice, withOutDirLock } from "./out-dir-lock";
 import { checkOutputsMatchState } from "./outputs-match-state";
+import { readBatchClock, writeBatchClock } from "./batch-clock";
 import { TrackedMap } from "./tracked-map";
 import type { Resumed } from "../sources/file-batch-source";
 import type { InputMark } from "../sources/input-mark";
@@ -245,15 +246,17 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
   let eventTypesSeen: Set<string> | null = new Set();
   let firstMessageAt: number | null = null;
   let lastCommitAt: number | null = null;
-  // A failed batch, kept to be processed again, and how many times it has failed.
-  let failed: { messages: M[]; failures: number } | null = null;
+  // A failed batch, kept to be processed again at the same processing time, and how many times it has failed.
+  let failed: { messages: M[]; failures: number; nowMs: number } | null = null;
+  // The processing time of a batch that a previous process began and did not commit (batch-clock.ts).
+  let replayedNow: number | null = o.nowMs === null ? readBatchClock(o.outDir, batch + 1) : null;
   try {
     for (;;) {
       if (o.signal.stop) {
         if (failed !== null) await o.source.nack(failed.messages);
         break;
       }
-      const retry: { messages: M[]; failures: number } | null = failed;
+      const retry: { messages: M[]; failures: number; nowMs: number } | null = failed;
       failed = null;
       const pulled: M[] = retry !== null ? retry.messages : await o.source.next(o.batchMaxMessages, o.batchMaxWaitMs);
       // A message committed before (its ack was lost, or a crash came between commit and ack,
@@ -289,7 +292,9 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
       // line of the inbox even when it is the batch's last, so it is counted like any other.
       fs.writeFileSync(inbox, messages.map((m) => m.line.toString("latin1").replace(/[\r\n]/g, " ") + "\n").join(""), "latin1");
       faultPoint("before_output");
-      const nowMs = o.nowMs ?? clock();
+      const nowMs: number = o.nowMs ?? retry?.nowMs ?? replayedNow ?? clock();
+      replayedNow = null;
+      if (o.nowMs === null && retry === null) writeBatchClock(o.outDir, batch + 1, nowMs);
       await refreshRates(rates, nowMs, o);
       const from = outputOffsets(files);
       try {
@@ -374,7 +379,7 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
         // dead-letter topic). After BATCH_RETRIES, nacked: Pub/Sub's policy takes over.
         const failures: number = (retry?.failures ?? 0) + 1;
         const giveUp: boolean = failures > (o.batchRetries ?? BATCH_RETRIES);
-        failed = giveUp ? null : { messages: delivered, failures };
+        failed = giveUp ? null : { messages: delivered, failures, nowMs };
         if (giveUp) await o.source.nack(delivered);
         const backoff = o.batchRetryBackoffMs ?? BATCH_RETRY_BACKOFF_MS;
         const wait = Math.min(backoff * 2 ** (failures - 1), BATCH_RETRY_MAX_BACKOFF_MS);
