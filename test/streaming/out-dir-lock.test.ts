@@ -100,6 +100,8 @@ test("recover stream and recover run on an output directory another live stream 
       sleeper.kill();
       await exited; // reaped: no zombie left to answer for its pid
     }
+    // The stand-in output had no state behind it (a stream would refuse it: outputs-match-state).
+    fs.rmSync(path.join(out, "events.jsonl"));
     const again = spawnSync(process.execPath, [BIN, "stream", "--input", input, "--out", out, "--now", NOW, "--no-duckdb", "--quiet"], { encoding: "utf8" });
     assert.equal(again.status, 0, again.stderr);
     assert.equal(fs.existsSync(path.join(out, LOCK_FILE)), false, "released at the end");
