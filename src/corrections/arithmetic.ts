@@ -23,6 +23,9 @@ import { getPath, isRecord, ownGet } from "./paths";
 export function itemsTotal(items: unknown, format: MoneyFormat): bigint | null {
   if (!Array.isArray(items) || items.length === 0) return null;
   const terms: Decimal[] = [];
+  // The largest scale, kept as the terms are made: `Math.max(...scales)` passes every term as an
+  // argument, and an order of about 62,000 items overflowed the stack (the whole run exited 1).
+  let scale = 0;
   for (const item of items) {
     if (!isRecord(item)) return null;
     const price = parseDecimal(ownGet(item, "unit_price"));
@@ -33,8 +36,8 @@ export function itemsTotal(items: unknown, format: MoneyFormat): bigint | null {
     if (format.minorUnits && !(isIntegral(price) && isIntegral(discount))) return null;
     const count = rescale(quantity.units, quantity.scale, 0);
     terms.push({ units: price.units * count, scale: price.scale }, { units: -discount.units, scale: discount.scale });
+    scale = Math.max(scale, price.scale, discount.scale);
   }
-  const scale = Math.max(...terms.map((t) => t.scale));
   const exact = terms.reduce((sum, t) => sum + rescale(t.units, t.scale, scale), 0n);
   return rescale(exact, scale, format.minorUnits ? 0 : format.exponent);
 }

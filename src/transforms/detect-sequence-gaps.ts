@@ -48,7 +48,10 @@ export interface GapState {
    * time counts). Two columns, so a million sightings allocate no objects.
    */
   pending: { numbers: number[]; times: number[] };
-  /** Declared gaps still open to `gap_filled`, with the event time of the number after them. */
+  /**
+   * Declared gaps still open to `gap_filled`, with the event time of the number after them;
+   * disjoint, in ascending order (`seeSequence` finds a number's gap by binary search).
+   */
   declared: Array<{ from: number; to: number; eventTime: number }>;
   /** Number -> the kept event that first carried it (for reuse). */
   readonly used: Map<number, { eventId: string; eventTime: number }>;
@@ -71,6 +74,7 @@ export function newGapState(): GapState {
 
 /** A state committed when `pending` was a Map (number -> earliest time) in the current form. */
 export function upgradeGapState(state: GapState): GapState {
+  sortDeclared(state);
   const old = state.pending as unknown;
   if (!(old instanceof Map)) return state;
   const numbers: number[] = [];
@@ -97,7 +101,7 @@ export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -
     state.pending.times.push(event.event_time);
     return null;
   }
-  const hit = state.declared.findIndex((g) => g.from <= n && n <= g.to);
+  const hit = declaredGapOf(state.declared, n);
   if (hit < 0) {
     const low = state.low ?? null;
     if (low !== null && n < low.number && event.event_time <= low.time + timeoutMs && event.event_time >= watermark - horizonMs) {
@@ -120,6 +124,36 @@ export function seeSequence(state: GapState, event: ReceivedEvent, watermark = -
     identity: [event.source, n],
     detail: { sequence: n, gap_from: gap.from, gap_to: gap.to },
   });
+}
+
+/**
+ * The index of the declared gap holding `n`, or -1. Binary search: a linear scan cost every
+ * number at or below the resolved position (a copy, a redelivery, a restarted counter) one
+ * comparison per declared gap: 50,000 such numbers against 50,000 gaps took 12.5 s, 100,000
+ * against 100,000 took 102 s.
+ */
+function declaredGapOf(declared: GapState["declared"], n: number): number {
+  let lo = 0;
+  let hi = declared.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const g = declared[mid];
+    if (n < g.from) hi = mid - 1;
+    else if (n > g.to) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** Puts `declared` in ascending order (gaps below the range, from `extendDown`, come after the others). */
+function sortDeclared(state: GapState): void {
+  const d = state.declared;
+  for (let i = 1; i < d.length; i++) {
+    if (d[i - 1].from > d[i].from) {
+      d.sort((a, b) => a.from - b.from);
+      return;
+    }
+  }
 }
 
 /**
@@ -202,6 +236,7 @@ function extendDown(state: GapState, source: string, watermark: number, final: b
 /** Declares the gaps the watermark (or the end of input) has decided. */
 export function declareGaps(state: GapState, source: string, watermark: number, timeoutMs: number, final: boolean): Finding[] {
   const extended = extendDown(state, source, watermark, final);
+  if (extended.length > 0) sortDeclared(state);
   const sightings = state.pending.numbers.length;
   if (sightings === 0) return extended;
   let numbers = distinctSorted(state.pending.numbers);

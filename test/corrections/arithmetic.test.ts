@@ -82,3 +82,10 @@ test("itemsTotal", () => {
   assert.equal(itemsTotal([item(1, 2, 3)], { exponent: 2, minorUnits: false }), -100n);
   assert.equal(itemsTotal("x", { exponent: 2, minorUnits: false }), null);
 });
+
+test("itemsTotal and checkArithmetic: 200,000 items (the scale was Math.max(...terms), which overflowed the stack from about 62,000)", () => {
+  const items = Array.from({ length: 200_000 }, (_, i) => item(i % 2 === 0 ? 1 : "0.125", 2));
+  assert.equal(itemsTotal(items, { exponent: 2, minorUnits: false }), 22_500_000n);
+  const result = checkArithmetic(event({ currency: "USD", amount: 1, items }), config());
+  assert.equal(result.findings[0]?.kind, "arithmetic_mismatch");
+});
