@@ -67,6 +67,26 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * `p`, or a `TimeoutError` (transient) when it has not settled within `ms`. The client's own
+ * `timeout` option is not applied: teeny-request hands it to node-fetch 3, which has no such
+ * option, so a request whose answer never comes would wait forever. The abandoned request is
+ * left to finish or fail on its own (a retry carries the same insertIds).
+ */
+export function withDeadline<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  if (!(ms > 0) || !Number.isFinite(ms)) return p;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`${what}: no answer within ${ms} ms`);
+      err.name = "TimeoutError";
+      reject(err);
+    }, ms);
+  });
+  p.catch(() => undefined);
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** Runs `fn`, retrying transient failures per `policy`; `what` names the call in errors. */
 export async function withRetry<T>(policy: RetryPolicy, what: string, fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -31,7 +31,7 @@
 import { BigQuery, type BigQueryOptions, type Table } from "@google-cloud/bigquery";
 import type { DeadLetter } from "../event";
 import { rejectedRow, type RowError } from "./bigquery-rejected";
-import { backoffDelay, DEFAULT_RETRY, isTransient, sleep, SinkUnavailableError, withRetry, type RetryPolicy } from "./bigquery-retry";
+import { backoffDelay, DEFAULT_RETRY, isTransient, sleep, SinkUnavailableError, withDeadline, withRetry, type RetryPolicy } from "./bigquery-retry";
 import { deadLetterRow, eventRow, flagRow, type PreparedRow } from "./bigquery-rows";
 import {
   createDatasetStatement,
@@ -97,6 +97,7 @@ export class BigQuerySink implements RecoverySink {
   private readonly maxRows: number;
   private readonly maxBytes: number;
   private readonly now: () => Date;
+  private readonly timeoutMs: number;
   private ready: Promise<void> | null = null;
   private closed = false;
 
@@ -107,6 +108,7 @@ export class BigQuerySink implements RecoverySink {
     this.maxRows = Math.min(MAX_ROWS_PER_REQUEST, Math.max(1, options.maxRowsPerRequest ?? MAX_ROWS_PER_REQUEST));
     this.maxBytes = Math.max(1, options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES);
     this.now = options.now ?? (() => new Date());
+    this.timeoutMs = options.requestTimeoutMs ?? 60_000;
     // The client's own retries are off: this sink retries with its own bounded policy.
     const clientOptions: BigQueryOptions & { timeout: number } = {
       projectId: options.project,
@@ -174,19 +176,20 @@ export class BigQuerySink implements RecoverySink {
   private async createTables(): Promise<void> {
     const { project, dataset: datasetId, location } = this.options;
     const create = this.options.createIfMissing ?? true;
+    const retry = <T>(what: string, fn: () => Promise<T>): Promise<T> => withRetry(this.retry, what, () => withDeadline(this.timeoutMs, what, fn()));
     const dataset = this.client.dataset(datasetId, { location });
-    const [datasetExists] = await withRetry(this.retry, `get dataset ${datasetId}`, () => dataset.exists());
+    const [datasetExists] = await retry(`get dataset ${datasetId}`, () => dataset.exists());
     if (!datasetExists) {
       if (!create) throw new Error(`BigQuery dataset ${project}.${datasetId} does not exist (createIfMissing is false)`);
-      await withRetry(this.retry, `create dataset ${datasetId}`, () => ignoreConflict(this.client.createDataset(datasetId, { location })));
+      await retry(`create dataset ${datasetId}`, () => ignoreConflict(this.client.createDataset(datasetId, { location })));
     }
     for (const key of Object.keys(TABLE_SPECS) as OutputKey[]) {
       const tableId = this.tableNames[key];
-      const [tableExists] = await withRetry(this.retry, `get table ${tableId}`, () => dataset.table(tableId).exists());
+      const [tableExists] = await retry(`get table ${tableId}`, () => dataset.table(tableId).exists());
       if (tableExists) continue;
       if (!create) throw new Error(`BigQuery table ${project}.${datasetId}.${tableId} does not exist (createIfMissing is false)`);
       const resource = tableResource(TABLE_SPECS[key]);
-      await withRetry(this.retry, `create table ${tableId}`, () =>
+      await retry(`create table ${tableId}`, () =>
         ignoreConflict(
           dataset.createTable(tableId, {
             description: resource.description,
@@ -200,10 +203,10 @@ export class BigQuerySink implements RecoverySink {
     // The views are a convenience: without createIfMissing they are neither required nor looked up.
     for (const key of create ? (Object.keys(ONCE_VIEWS) as OutputKey[]) : []) {
       const viewId = onceViewName(this.tableNames[key]);
-      const [viewExists] = await withRetry(this.retry, `get view ${viewId}`, () => dataset.table(viewId).exists());
+      const [viewExists] = await retry(`get view ${viewId}`, () => dataset.table(viewId).exists());
       if (viewExists) continue;
       const query = onceViewQuery(quotedTablePath(project, datasetId, this.tableNames[key]), ONCE_VIEWS[key]);
-      await withRetry(this.retry, `create view ${viewId}`, () =>
+      await retry(`create view ${viewId}`, () =>
         ignoreConflict(dataset.createTable(viewId, { description: ONCE_VIEWS[key].description, view: { query, useLegacySql: false } })),
       );
     }
@@ -246,9 +249,14 @@ export class BigQuerySink implements RecoverySink {
     for (let attempt = 1; ; attempt++) {
       let failure: unknown;
       try {
-        await table.insert(
-          pending.map((r) => ({ insertId: r.insertId, json: { ...r.json } })),
-          { raw: true, skipInvalidRows: true, ignoreUnknownValues: false, partialRetries: 0 },
+        // The client's `timeout` never reaches the request (see withDeadline): bounded here.
+        await withDeadline(
+          this.timeoutMs,
+          `insert into ${tableId}`,
+          table.insert(
+            pending.map((r) => ({ insertId: r.insertId, json: { ...r.json } })),
+            { raw: true, skipInvalidRows: true, ignoreUnknownValues: false, partialRetries: 0 },
+          ),
         );
         return written + pending.length;
       } catch (err) {
