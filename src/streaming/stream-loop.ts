@@ -51,7 +51,11 @@ export interface MicroBatchSource<M extends BatchMessage> {
   ack(batch: ReadonlyArray<M>): Promise<void>;
   nack(batch: ReadonlyArray<M>): Promise<void>;
   close(): Promise<void>;
-  /** True when a bounded source has no more input (a file); absent for Pub/Sub. */
+  /**
+   * True when a bounded source has no more input (a file); absent for Pub/Sub. A bounded source
+   * has no redelivery policy: a batch it is given back comes straight back, so a batch that
+   * fails every retry stops the stream instead (see the loop's failure handling).
+   */
   readonly exhausted?: boolean;
   /** A file source: how far it was consumed, committed with each batch's state. */
   mark?(): InputMark;
@@ -316,7 +320,13 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
           // Up to what the files hold now: the rows an earlier sink refused (sink_rejected dead
           // letters, appended below) go to the later ones too (the dead-letter topic).
           const rejected = await sink.publish(batch + 1, files, from, outputOffsets(files));
-          if (rejected.length > 0) fs.appendFileSync(files.deadLetters, rejected.map((d) => JSON.stringify(d) + "\n").join(""));
+          if (rejected.length > 0) {
+            fs.appendFileSync(files.deadLetters, rejected.map((d) => JSON.stringify(d) + "\n").join(""));
+            // Said even with --quiet: these rows will not be in the sink (a table whose schema
+            // differs from the one expected refuses every row, and the run still exits 0).
+            const first = rejected[0].issues[0];
+            process.stderr.write(`[stream] ${sink.name} refused ${rejected.length} row${rejected.length === 1 ? "" : "s"} of batch ${batch + 1}, kept as sink_rejected dead letters in dead_letter.jsonl (first: ${first === undefined ? "no reason" : `${first.code}: ${first.message.slice(0, 200)}`})\n`);
+          }
           counters.sink_rejected += rejected.length;
         }
         const to = outputOffsets(files);
@@ -379,6 +389,11 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
         // dead-letter topic). After BATCH_RETRIES, nacked: Pub/Sub's policy takes over.
         const failures: number = (retry?.failures ?? 0) + 1;
         const giveUp: boolean = failures > (o.batchRetries ?? BATCH_RETRIES);
+        // A file would hand the same lines back at once, for ever (a deleted BigQuery table, a
+        // refused schema, a rule that throws): stop, with the committed state intact.
+        if (giveUp && o.source.exhausted !== undefined) {
+          throw new Error(`batch ${batch + 1} failed ${failures} times, the last: ${(err as Error).message}. A file input has no redelivery policy to set the batch aside, so the stream stops here; the state is committed up to batch ${batch}, and the same command continues from there once the cause is fixed`);
+        }
         failed = giveUp ? null : { messages: delivered, failures, nowMs };
         if (giveUp) await o.source.nack(delivered);
         const backoff = o.batchRetryBackoffMs ?? BATCH_RETRY_BACKOFF_MS;

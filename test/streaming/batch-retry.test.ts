@@ -259,3 +259,28 @@ test("committed message ids are the state's table `messages`: a restart acknowle
     fs.rmSync(out, { recursive: true, force: true });
   }
 });
+
+test("file source: a batch that fails every retry stops the stream with its error (a file has no redelivery policy: it came back for ever), state and outputs at the last commit", { timeout: 60_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "file-give-up-"));
+  try {
+    const line = (i: number) => JSON.stringify({ event_id: `e${i}`, source: "s1", sequence: i + 1, timestamp: new Date(NOW - 3_600_000 + i * 1000).toISOString(), event_type: "card.scanned", data: { i } });
+    const file = path.join(dir, "in.jsonl");
+    fs.writeFileSync(file, [0, 1, 2, 3].map(line).join("\n") + "\n");
+    const out = path.join(dir, "out");
+    // The first batch (2 lines) goes through; every publish after it fails (a deleted table).
+    const sink = flakySink([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const stopped = runStream(streamOptions(new FileBatchSource(file), out, { batchMaxMessages: 2, batchMaxWaitMs: 5, extraSinks: [sink], batchRetries: 2, batchRetryBackoffMs: 5 }));
+    await assert.rejects(stopped, /batch 2 failed 3 times, the last: sink down \(call 4\)\. A file input has no redelivery policy .* committed up to batch 1/);
+    assert.equal(sink.calls, 4, "the first batch, then 3 tries of the second: no endless cycle");
+    const committed = await new FileStateStore(path.join(out, "state")).load();
+    assert.equal(committed?.batch, 1);
+    const offsets = (committed?.detectors as { offsets: { events: number } }).offsets;
+    assert.equal(fs.statSync(path.join(out, "events.jsonl")).size, offsets.events, "outputs cut back to the last commit");
+    // The cause fixed, the same command continues from the commit: every event once.
+    const s = await runStream(streamOptions(new FileBatchSource(file), out, { batchMaxMessages: 2, batchMaxWaitMs: 5, extraSinks: [flakySink(0)] }));
+    assert.deepEqual(eventIds(out), ["e0", "e1", "e2", "e3"]);
+    assert.equal(s.conservation.holds, true, s.conservation.equation);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@
  * Pub/Sub topics after it, so before the fix a refused row never reached `--dead-letter-topic`
  * (155 sink_rejected dead letters in dead_letter.jsonl, none on the topic).
  */
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
@@ -26,7 +26,7 @@ test("a row refused by the first extra sink reaches the next one as a sink_rejec
       name: "refusing",
       async publish(_batch, files, from, to): Promise<DeadLetter[]> {
         const events = readBatchOutputs(files, from, to, parseConfig({})).events.filter((e) => e.event_id === "e2");
-        return events.map((e) => ({ error_code: "sink_rejected", issues: [], raw: e.raw, raw_truncated: false, line: 0, event_id: e.event_id, message_id: null, attributes: null, received_at: new Date(NOW).toISOString() }));
+        return events.map((e) => ({ error_code: "sink_rejected", issues: [{ path: [], code: "invalid", message: "events: no such field" }], raw: e.raw, raw_truncated: false, line: 0, event_id: e.event_id, message_id: null, attributes: null, received_at: new Date(NOW).toISOString() }));
       },
       async close() {},
     };
@@ -39,8 +39,16 @@ test("a row refused by the first extra sink reaches the next one as a sink_rejec
       },
       async close() {},
     };
-    const s = await runStream(streamOptions(new ScriptedSource(lines), out, { batchMaxWaitMs: 5, untilIdleMs: 150, extraSinks: [refusing, topic] }));
+    const said: string[] = [];
+    const write = mock.method(process.stderr, "write", (chunk: string | Uint8Array) => (said.push(String(chunk)), true));
+    let s;
+    try {
+      s = await runStream(streamOptions(new ScriptedSource(lines), out, { batchMaxWaitMs: 5, untilIdleMs: 150, extraSinks: [refusing, topic] }));
+    } finally {
+      write.mock.restore();
+    }
     assert.equal(s.sink_rejected, 1);
+    assert.deepEqual(said.filter((l) => l.includes("refused")), ["[stream] refusing refused 1 row of batch 2, kept as sink_rejected dead letters in dead_letter.jsonl (first: invalid: events: no such field)\n"], "said on stderr, progress off");
     assert.deepEqual(seen, ["sink_rejected e2"], "the refused row is published by the sink after the one that refused it");
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
