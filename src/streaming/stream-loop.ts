@@ -9,6 +9,7 @@ import { RATES_OFF_NOTICE, ratesCoverage, type RatesCoverage } from "../correcti
 import type { DeadLetter } from "../event";
 import { runRecoverPipeline, type RecoverFiles } from "../pipelines/recover";
 import { DuckDbStreamSink, type OutputOffsets } from "../sinks/duckdb-stream";
+import { syncFile } from "../sinks/jsonl-writer";
 import { StateContinuityError, type StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
@@ -322,6 +323,9 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
           const rejected = await sink.publish(batch + 1, files, from, outputOffsets(files));
           if (rejected.length > 0) {
             fs.appendFileSync(files.deadLetters, rejected.map((d) => JSON.stringify(d) + "\n").join(""));
+            // On disk before the commit that counts them, like the pipeline's own lines: else a
+            // power loss after the commit leaves the file shorter than the committed offset.
+            syncFile(files.deadLetters);
             // Said even with --quiet: these rows will not be in the sink (a table whose schema
             // differs from the one expected refuses every row, and the run still exits 0).
             const first = rejected[0].issues[0];

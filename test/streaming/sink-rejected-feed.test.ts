@@ -7,6 +7,7 @@
 import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import fsModule from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { DeadLetter } from "../../src/event";
@@ -39,6 +40,13 @@ test("a row refused by the first extra sink reaches the next one as a sink_rejec
       },
       async close() {},
     };
+    const dead = path.join(out, "dead_letter.jsonl");
+    const synced: string[] = [];
+    const realFsync = fs.fsyncSync;
+    const fsync = mock.method(fsModule, "fsyncSync", (fd: number) => {
+      if (fs.existsSync(dead) && fs.fstatSync(fd).ino === fs.statSync(dead).ino && fs.fstatSync(fd).size > 0) synced.push(fs.readFileSync(dead, "utf8"));
+      return realFsync(fd);
+    });
     const said: string[] = [];
     const write = mock.method(process.stderr, "write", (chunk: string | Uint8Array) => (said.push(String(chunk)), true));
     let s;
@@ -46,7 +54,9 @@ test("a row refused by the first extra sink reaches the next one as a sink_rejec
       s = await runStream(streamOptions(new ScriptedSource(lines), out, { batchMaxWaitMs: 5, untilIdleMs: 150, extraSinks: [refusing, topic] }));
     } finally {
       write.mock.restore();
+      fsync.mock.restore();
     }
+    assert.ok(synced.some((text) => text.includes('"sink_rejected"')), "the refused row was fsync'd (before the commit that counts it)");
     assert.equal(s.sink_rejected, 1);
     assert.deepEqual(said.filter((l) => l.includes("refused")), ["[stream] refusing refused 1 row of batch 2, kept as sink_rejected dead letters in dead_letter.jsonl (first: invalid: events: no such field)\n"], "said on stderr, progress off");
     assert.deepEqual(seen, ["sink_rejected e2"], "the refused row is published by the sink after the one that refused it");
