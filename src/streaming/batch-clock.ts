@@ -11,19 +11,18 @@ export const BATCH_CLOCK_FILE = ".batch-clock.json";
  * place after a retry wait, or by the next process after a crash. Judged at a later clock, an
  * event near either limit could change sides, and the exactly-once views would then hold a row
  * the JSON-lines outputs do not. So the batch's processing time is written here (fsync'd)
- * before anything leaves the process, and a replay of the same batch number reuses it.
+ * before anything leaves the process, and a replay of the same batch number reuses it. Written
+ * in place: a write torn by a crash reads as none, and a crash then came before any of the
+ * batch's rows left, so any clock will do for its replay.
  */
 export function writeBatchClock(outDir: string, batch: number, nowMs: number): void {
-  const file = path.join(outDir, BATCH_CLOCK_FILE);
-  const aside = `${file}.tmp`;
-  const fd = fs.openSync(aside, "w");
+  const fd = fs.openSync(path.join(outDir, BATCH_CLOCK_FILE), "w");
   try {
     fs.writeSync(fd, JSON.stringify({ batch, now_ms: nowMs }) + "\n");
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(aside, file);
 }
 
 /** The processing time written for `batch` (see writeBatchClock); null when none was, or it is unreadable. */

@@ -13,7 +13,7 @@ import { eventFinding, type Finding } from "../flag";
  * Copy ordinals count per id across its kept copies, so no two flags share a `flag_id`. Exact
  * within the horizon; state is one entry per id (plus the other kept copies' times for the
  * rare ids kept more than once), evicted once the watermark passes its latest kept copy's
- * event time plus the horizon.
+ * event time plus two horizons (`evictDedupState`).
  *
  * @example
  * // arrivals: e1 (t=0), e1 (t=0), e1 (t=0)
@@ -123,9 +123,13 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   };
 }
 
-/** Forgets kept copies older than the watermark minus the horizon, and ids left with none. */
+/**
+ * Forgets kept copies older than the watermark minus two horizons, and ids left with none: an
+ * arrival up to one horizon behind the watermark is still checked (older ones are
+ * `late_unchecked`), against kept copies up to one horizon before it.
+ */
 export function evictDedupState(state: DedupState, watermark: number, horizonMs: number): void {
-  const limit = watermark - horizonMs;
+  const limit = watermark - 2 * horizonMs;
   for (const [id, eventTime] of state.kept) {
     if (eventTime >= limit) continue;
     state.kept.delete(id);

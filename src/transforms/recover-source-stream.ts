@@ -110,10 +110,7 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
   }
   for (const f of declareGaps(state.gaps, source, state.watermark, config.gap_timeout_ms, final)) findings.push(f);
   if (!final) {
-    // An arrival is judged for copies unless it is older than the watermark minus the horizon
-    // (late_unchecked), so it may be a copy of a kept event up to the horizon before that:
-    // kept ids are forgotten only once they are two horizons behind the watermark.
-    evictDedupState(state.dedup, state.watermark - config.dedup_horizon_ms, config.dedup_horizon_ms);
+    evictDedupState(state.dedup, state.watermark, config.dedup_horizon_ms);
     evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms, config.dedup_horizon_ms);
     evictGapState(state.gaps, state.watermark, config.dedup_horizon_ms);
   }
