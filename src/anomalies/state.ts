@@ -80,15 +80,26 @@ export function keptFrom(state: AnomalyState): number {
   return state.next === null ? Number.NEGATIVE_INFINITY : state.next - state.config.history_weeks * WEEK_MS;
 }
 
-/** Deletes counts older than `keptFrom` and series left without counts. */
+/**
+ * Deletes counts older than `keptFrom` and series left without counts.
+ *
+ * Here and in `bump`, every change to a series' counts is followed by `counts.set` or
+ * `counts.delete` of the series, so a map that records its writes (the stream's commit, which
+ * writes only the series a batch changed) sees it.
+ */
 export function prune(state: AnomalyState): void {
   const from = keptFrom(state);
   for (const [id, byInterval] of state.counts) {
-    for (const start of byInterval.keys()) if (start < from) byInterval.delete(start);
+    let deleted = false;
+    for (const start of byInterval.keys()) {
+      if (start >= from) continue;
+      byInterval.delete(start);
+      deleted = true;
+    }
     if (byInterval.size === 0) {
       state.counts.delete(id);
       state.series.delete(id);
-    }
+    } else if (deleted) state.counts.set(id, byInterval);
   }
 }
 
@@ -100,4 +111,5 @@ function bump(state: AnomalyState, id: string, key: SeriesKey, start: number, co
     return;
   }
   byInterval.set(start, (byInterval.get(start) ?? 0) + count);
+  state.counts.set(id, byInterval);
 }

@@ -13,11 +13,15 @@
  * Committed in two parts, so a commit costs what a batch changed rather than the whole state:
  * keyed tables, one JSON text per entry, of which a commit writes the entries its batch set or
  * deleted (`chains` and `businessKeys`, listed in `changed` by the stages that touch them; each
- * source's dedup ids and used sequence numbers, tables `dedupIds:<source>` and
- * `sequenceNumbers:<source>`, tracked by their `TrackedMap`), and the rest (`smallJson`:
- * the sources without those maps, anomalies, clocks), written whole.
+ * source's dedup ids, used sequence numbers and kept data digests, tables `dedupIds:<source>`,
+ * `sequenceNumbers:<source>` and `nearDuplicateData:<source>`, tracked by their `TrackedMap`;
+ * the rest of each source run in the batch, table `sources`; the anomaly counts of each
+ * series, table `anomalyCounts`, tracked by a `TrackedMap`), and the rest (`smallJson`: the
+ * anomaly clocks, counters), written whole. A source the batch did not run, or a series it did
+ * not count, costs its commit nothing.
  */
 import type { AnomalyState } from "../anomalies/state";
+import type { SeriesKey } from "../anomalies/series";
 import type { ReceivedEvent } from "../event";
 import type { ChainState } from "../transforms/check-dependency-chains";
 import type { BusinessKeyState } from "../transforms/enforce-unique-business-keys";
@@ -40,6 +44,8 @@ export interface DetectorState {
   lines: number;
   /** Keys of each keyed table set or deleted since the last `takeChanges` (see `markChanged`). */
   readonly changed: { readonly [T in TableName]: Set<string> };
+  /** Sources the per-source stage ran since the last `takeChanges`: only these can have changed. */
+  readonly touched: Set<string>;
   /**
    * True for a state read from a commit (`fromCommitted`: the streaming loop's), which outlives
    * this pass: its stages keep what later arrivals need even when the clock is final. Absent for
@@ -70,13 +76,19 @@ const SOURCE_TABLES: ReadonlyArray<[string, SourceTable]> = [
   ["nearDuplicateData", { get: (s) => s.nearDuplicates.digests, set: (s, map) => ((s.nearDuplicates as { digests: unknown }).digests = map), key: (text) => text }],
 ];
 
+/** The table of each source's state without its `SOURCE_TABLES` maps: source name -> JSON text. */
+export const SOURCES_TABLE = "sources";
+
+/** The table of the anomaly counts: series id -> `{"key": SeriesKey, "counts": [[interval start, count], ...]}`. */
+export const ANOMALY_COUNTS_TABLE = "anomalyCounts";
+
 /** Table -> key -> the entry's JSON text. */
 export type TableTexts = Map<string, Map<string, string>>;
 /** What a batch changed: table -> key -> the entry's new JSON text, or null when it was deleted. */
 export type TableChanges = Map<string, Map<string, string | null>>;
 
 export function emptyDetectorState(): DetectorState {
-  return { sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies: null, maxEventTime: -Infinity, lines: 0, changed: { chains: new Set(), businessKeys: new Set() } };
+  return { sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies: null, maxEventTime: -Infinity, lines: 0, changed: { chains: new Set(), businessKeys: new Set() }, touched: new Set() };
 }
 
 /** Records that `key` of `table` was set or deleted: every writer of a keyed table calls it. */
@@ -130,12 +142,24 @@ export function toJson(state: DetectorState): string {
   return JSON.stringify({ sources, chains, businessKeys, anomalies, maxEventTime, lines }, tagged);
 }
 
-/** The state without its keyed tables, as JSON: what a commit writes whole. */
+/** The state without its keyed tables (sources and anomaly counts included), as JSON: what a commit writes whole. */
 export function smallJson(state: DetectorState): string {
-  const { anomalies, maxEventTime, lines } = state;
-  const sources = new Map<string, SourceState>();
-  for (const [name, s] of state.sources) sources.set(name, { ...s, dedup: { ...s.dedup, kept: new Map() }, gaps: { ...s.gaps, used: new Map() }, nearDuplicates: { ...s.nearDuplicates, digests: new Map() } });
-  return JSON.stringify({ sources, chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines }, tagged);
+  const { maxEventTime, lines } = state;
+  const anomalies = state.anomalies === null ? null : { ...state.anomalies, counts: new Map(), series: new Map() };
+  return JSON.stringify({ sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines }, tagged);
+}
+
+/** A source's entry in the `sources` table: its state without the maps committed as tables of their own. */
+function sourceText(s: SourceState): string {
+  return JSON.stringify({ ...s, dedup: { ...s.dedup, kept: new Map() }, gaps: { ...s.gaps, used: new Map() }, nearDuplicates: { ...s.nearDuplicates, digests: new Map() } }, tagged);
+}
+
+/** A source's state as committed by an earlier version, in the current forms. */
+function upgradeSource(source: SourceState): SourceState {
+  (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);
+  (source as { gaps: GapState }).gaps = upgradeGapState(source.gaps);
+  upgradeNearDuplicateState(source.nearDuplicates);
+  return source;
 }
 
 /**
@@ -154,8 +178,17 @@ export function takeChanges(state: DetectorState): TableChanges {
     state.changed[table].clear();
     out.set(table, changes);
   }
+  // The sources run since the last call, and any whose tables changed or are new (a writer
+  // that bypassed `touched`), in the state's order, so a state read back ticks them in it.
+  const sources = new Map<string, string | null>();
+  const touched: Array<[string, SourceState]> = [];
+  for (const entry of state.sources) if (state.touched.has(entry[0]) || SOURCE_TABLES.some(([, access]) => tableChanged(access.get(entry[1])))) touched.push(entry);
+  state.touched.clear();
+  for (const [name, source] of touched) sources.set(name, sourceText(source));
+  out.set(SOURCES_TABLE, sources);
+  if (state.anomalies !== null) out.set(ANOMALY_COUNTS_TABLE, anomalyChanges(state.anomalies));
   for (const [table, access] of SOURCE_TABLES) {
-    for (const [name, source] of state.sources) {
+    for (const [name, source] of touched) {
       const changes = new Map<string, string | null>();
       const map = access.get(source);
       // A source new since the last call holds a plain Map: all its entries are changes.
@@ -169,10 +202,28 @@ export function takeChanges(state: DetectorState): TableChanges {
         changes.set(typeof key === "number" ? String(key) : (key as string), text);
       }
       if (!(map instanceof TrackedMap)) access.set(source, trackedCopy(map));
-      out.set(`${table}:${name}`, changes);
+      if (changes.size > 0) out.set(`${table}:${name}`, changes);
     }
   }
   return out;
+}
+
+/** Whether a source's table map has entries to write: changed since the last commit, or new (untracked). */
+function tableChanged(map: Map<unknown, unknown>): boolean {
+  return map instanceof TrackedMap ? map.hasChanges() : true;
+}
+
+/** The anomaly series changed since the last call, as table entries; leaves the counts tracked. */
+function anomalyChanges(anomalies: AnomalyState): Map<string, string | null> {
+  const changes = new Map<string, string | null>();
+  const counts = anomalies.counts;
+  // A state new since the last call holds a plain Map: all its series are changes.
+  for (const id of counts instanceof TrackedMap ? counts.takeChanged() : counts.keys()) {
+    const byInterval = counts.get(id);
+    changes.set(id, byInterval === undefined ? null : JSON.stringify({ key: anomalies.series.get(id), counts: [...byInterval] }));
+  }
+  if (!(counts instanceof TrackedMap)) (anomalies as { counts: unknown }).counts = trackedCopy(counts);
+  return changes;
 }
 
 /** `map`'s entries in a TrackedMap with no changes recorded. */
@@ -211,11 +262,26 @@ export function applyChanges(tables: TableTexts, changes: TableChanges): TableCh
 
 /**
  * The state committed as `smallJson` text plus keyed-table texts, with its per-source tables
- * tracked. A text of the older whole form (`toJson`, tables inside) is read too; its table
- * entries count as changed, so the next commit writes them to the tables.
+ * tracked. A text of an older form is read too: the whole form (`toJson`, tables inside), whose
+ * table entries count as changed, and the form with the sources inside (before 2026-11-27),
+ * whose sources count as touched: the next commit writes them to the tables.
  */
 export function fromCommitted(small: string, tables: TableTexts): DetectorState {
   const state = fromJson(small);
+  for (const name of state.sources.keys()) state.touched.add(name);
+  for (const [name, text] of tables.get(SOURCES_TABLE) ?? []) state.sources.set(name, upgradeSource(JSON.parse(text, untagged) as SourceState));
+  if (state.anomalies !== null) {
+    const counts = new TrackedMap<string, Map<number, number>>();
+    for (const [id, text] of tables.get(ANOMALY_COUNTS_TABLE) ?? []) {
+      const entry = JSON.parse(text) as { key: SeriesKey; counts: Array<[number, number]> };
+      counts.set(id, new Map(entry.counts));
+      state.anomalies.series.set(id, entry.key);
+    }
+    counts.takeChanged();
+    // Counts of the form with them inside (before 2026-11-27) are changes: the next commit writes them.
+    for (const [id, byInterval] of state.anomalies.counts) counts.set(id, byInterval);
+    (state.anomalies as { counts: unknown }).counts = counts;
+  } else if ((tables.get(ANOMALY_COUNTS_TABLE)?.size ?? 0) > 0) throw new Error(`state: table ${ANOMALY_COUNTS_TABLE} holds series of no anomaly state`);
   for (const table of TABLE_NAMES) {
     const entries = state[table] as Map<string, unknown>;
     for (const key of entries.keys()) markChanged(state, table, key);
@@ -245,13 +311,8 @@ export function fromCommitted(small: string, tables: TableTexts): DetectorState 
 
 export function fromJson(text: string): DetectorState {
   const parsed = JSON.parse(text, untagged) as Omit<DetectorState, "changed">;
-  const state: DetectorState = { ...parsed, changed: { chains: new Set(), businessKeys: new Set() } };
-  // A state committed by an earlier version, in the current forms.
-  for (const source of state.sources.values()) {
-    (source as { dedup: DedupState }).dedup = upgradeDedupState(source.dedup);
-    (source as { gaps: GapState }).gaps = upgradeGapState(source.gaps);
-    upgradeNearDuplicateState(source.nearDuplicates);
-  }
+  const state: DetectorState = { ...parsed, changed: { chains: new Set(), businessKeys: new Set() }, touched: new Set() };
+  for (const source of state.sources.values()) upgradeSource(source);
   return state;
 }
 

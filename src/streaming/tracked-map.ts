@@ -28,6 +28,11 @@ export class TrackedMap<K, V> extends Map<K, V> {
     super.clear();
   }
 
+  /** Whether a key was set or deleted since the last `takeChanged`. */
+  hasChanges(): boolean {
+    return this.#changed.size > 0;
+  }
+
   /** The keys set or deleted since the last call (a key both set and deleted is listed once); forgets them. */
   takeChanged(): Set<K> {
     const changed = this.#changed;

@@ -90,14 +90,26 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
       else events.push(v);
     }
     events.sort(byArrival);
-    const state = ds.sources.get(kv.key) ?? newSourceState();
+    const known = ds.sources.get(kv.key);
+    const state = known ?? newSourceState();
     const redeliveredBefore = state.redelivered;
     const findings: Finding[] = [];
+    // A known source not ticked in the last batch (nothing was due: see `wakeAt`) gets that
+    // tick now, before its events, which are judged at the watermark it would have left. It
+    // releases and declares nothing, by that rule; whatever it did would be kept all the same.
+    let caught: ReceivedEvent[] = [];
+    if (known !== undefined && clock.arrivedMs !== undefined && state.watermark < clock.arrivedMs) {
+      const tick = onSourceWatermark(state, kv.key, clock.arrivedMs, config, false);
+      caught = tick.kept;
+      for (const f of tick.findings) findings.push(f);
+    }
     for (const e of events) for (const f of onSourceEvent(state, e, config)) findings.push(f);
     const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final, !clock.final || ds.persistent === true);
+
     ds.sources.set(kv.key, state);
+    ds.touched.add(kv.key);
     statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
-    return { kept: released.kept, findings: findings.concat(released.findings) };
+    return { kept: caught.length > 0 ? caught.concat(released.kept) : released.kept, findings: findings.concat(released.findings) };
   });
   for (const finding of out.findings) yield { finding };
   for (const kept of batches(out.kept)) yield { kept };

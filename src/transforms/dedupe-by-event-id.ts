@@ -126,12 +126,17 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
 /**
  * Forgets kept copies older than the watermark minus two horizons, and ids left with none: an
  * arrival up to one horizon behind the watermark is still checked (older ones are
- * `late_unchecked`), against kept copies up to one horizon before it.
+ * `late_unchecked`), against kept copies up to one horizon before it. Returns the watermark
+ * from which a call would forget everything still held (-Infinity when nothing is).
  */
-export function evictDedupState(state: DedupState, watermark: number, horizonMs: number): void {
+export function evictDedupState(state: DedupState, watermark: number, horizonMs: number): number {
   const limit = watermark - 2 * horizonMs;
+  let latest = -Infinity;
   for (const [id, eventTime] of state.kept) {
-    if (eventTime >= limit) continue;
+    if (eventTime >= limit) {
+      if (eventTime > latest) latest = eventTime;
+      continue;
+    }
     state.kept.delete(id);
     state.copies.delete(id);
     state.messages.delete(id);
@@ -142,4 +147,6 @@ export function evictDedupState(state: DedupState, watermark: number, horizonMs:
     if (live.length === 0) state.earlier.delete(id);
     else if (live.length < times.length) state.earlier.set(id, live);
   }
+  // A kept id's time is the latest of its copies: `earlier` holds none later.
+  return latest + 2 * horizonMs;
 }

@@ -304,9 +304,26 @@ export function checkReuse(state: GapState, event: ReceivedEvent): Finding | nul
   });
 }
 
-/** Forgets declared gaps and used numbers older than the watermark minus the horizon. */
-export function evictGapState(state: GapState, watermark: number, horizonMs: number): void {
+/**
+ * Forgets declared gaps and used numbers older than the watermark minus the horizon. Returns
+ * the watermark from which a call would forget everything still held (-Infinity when nothing is).
+ */
+export function evictGapState(state: GapState, watermark: number, horizonMs: number): number {
   const limit = watermark - horizonMs;
+  let latest = -Infinity;
   state.declared = state.declared.filter((g) => g.eventTime >= limit);
-  for (const [n, u] of state.used) if (u.eventTime < limit) state.used.delete(n);
+  for (const g of state.declared) if (g.eventTime > latest) latest = g.eventTime;
+  for (const [n, u] of state.used) {
+    if (u.eventTime < limit) state.used.delete(n);
+    else if (u.eventTime > latest) latest = u.eventTime;
+  }
+  return latest + horizonMs;
+}
+
+/**
+ * Whether the gap state waits on the watermark for something besides eviction: sightings not
+ * yet resolved, or late numbers below the range (`declareGaps` may then declare at any tick).
+ */
+export function awaitsDeclaration(state: GapState): boolean {
+  return state.pending.numbers.length > 0 || (state.below ?? null) !== null;
 }

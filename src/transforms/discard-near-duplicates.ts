@@ -225,18 +225,28 @@ export function upgradeNearDuplicateState(state: NearDuplicateState): NearDuplic
   return state;
 }
 
-/** Forgets `recent` entries out of the window behind the watermark, and `digests` beyond the horizon. */
-export function evictNearDuplicateState(state: NearDuplicateState, watermark: number, windowMs: number, horizonMs: number): void {
+/**
+ * Forgets `recent` entries out of the window behind the watermark, and `digests` beyond the
+ * horizon. Returns the watermark from which a call would forget everything still held
+ * (-Infinity when nothing is).
+ */
+export function evictNearDuplicateState(state: NearDuplicateState, watermark: number, windowMs: number, horizonMs: number): number {
+  let wake = -Infinity;
   for (const [type, list] of state.recent) {
     const live = list.filter((e) => e.eventTime >= watermark - windowMs);
     if (live.length === 0) state.recent.delete(type);
     else state.recent.set(type, live);
+    for (const e of live) if (e.eventTime + windowMs > wake) wake = e.eventTime + windowMs;
   }
   const limit = watermark - horizonMs;
   for (const [key, entries] of state.digests) {
-    if (entries.every((e) => e[0] >= limit)) continue;
-    const live = entries.filter((e) => e[0] >= limit);
-    if (live.length === 0) state.digests.delete(key);
-    else state.digests.set(key, live);
+    let live = entries;
+    if (!entries.every((e) => e[0] >= limit)) {
+      live = entries.filter((e) => e[0] >= limit);
+      if (live.length === 0) state.digests.delete(key);
+      else state.digests.set(key, live);
+    }
+    for (const e of live) if (e[0] + horizonMs > wake) wake = e[0] + horizonMs;
   }
+  return wake;
 }

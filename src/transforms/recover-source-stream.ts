@@ -3,7 +3,7 @@ import type { ReceivedEvent } from "../event";
 import { eventFinding, type Finding } from "../flag";
 import { byEventTime } from "../order";
 import { dedupeEvent, evictDedupState, keepId, newDedupState, type DedupState } from "./dedupe-by-event-id";
-import { checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
+import { awaitsDeclaration, checkReuse, declareGaps, evictGapState, newGapState, seeSequence, type GapState } from "./detect-sequence-gaps";
 import { evictNearDuplicateState, insertRecent, judgeLateNearDuplicate, judgeNearDuplicate, newNearDuplicateState, recordKeptData, type NearDuplicateState } from "./discard-near-duplicates";
 
 /**
@@ -31,6 +31,18 @@ export interface SourceState {
   watermark: number;
   /** Pub/Sub redeliveries of kept messages dropped so far (not copies, not flagged). */
   redelivered: number;
+  /**
+   * Streaming: the watermark from which a call of `onSourceWatermark` without events would
+   * release held events or declare gaps, or forget all the source still holds. At an earlier
+   * watermark such a call changes no output, and the evictions it would make are made by the
+   * next call all the same (they only drop entries older than a limit that grows with the
+   * watermark). So the stream ticks a source only once its watermark reaches this, and a
+   * source that gets events after ticks it skipped first gets the last of them (see
+   * `runSourceGroup`): a source silent for days is not visited in every batch. -Infinity: at
+   * every watermark (a state committed before 2026-11-27 has none, which counts as that);
+   * Infinity: only when events come.
+   */
+  wakeAt?: number;
 }
 
 export interface SourceOutput {
@@ -39,7 +51,15 @@ export interface SourceOutput {
 }
 
 export function newSourceState(): SourceState {
-  return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity, redelivered: 0 };
+  return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity, redelivered: 0, wakeAt: -Infinity };
+}
+
+/**
+ * Whether a source without events must be ticked in a batch whose watermark is at most
+ * `latest` (see `wakeAt`): a tick of a source not due changes no output.
+ */
+export function tickDue(state: SourceState, latest: number): boolean {
+  return (state.wakeAt ?? -Infinity) <= latest;
 }
 
 /** No findings: shared by the many arrivals that have none. */
@@ -109,10 +129,18 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
     if (reuse !== null) findings.push(reuse);
   }
   for (const f of declareGaps(state.gaps, source, state.watermark, config.gap_timeout_ms, final)) findings.push(f);
-  if (!final) {
-    evictDedupState(state.dedup, state.watermark, config.dedup_horizon_ms);
-    evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms, config.dedup_horizon_ms);
-    evictGapState(state.gaps, state.watermark, config.dedup_horizon_ms);
+  if (final) state.wakeAt = -Infinity;
+  else {
+    const forgetAll = Math.max(
+      evictDedupState(state.dedup, state.watermark, config.dedup_horizon_ms),
+      evictNearDuplicateState(state.nearDuplicates, state.watermark, config.near_duplicate_window_ms, config.dedup_horizon_ms),
+      evictGapState(state.gaps, state.watermark, config.dedup_horizon_ms),
+    );
+    let wake = forgetAll === -Infinity ? Infinity : forgetAll;
+    if (awaitsDeclaration(state.gaps)) wake = -Infinity;
+    // A held event is released once the watermark passes its event time.
+    for (const e of state.held) if (e.event_time < wake) wake = e.event_time;
+    state.wakeAt = wake;
   }
   return { kept, findings };
 }

@@ -2,12 +2,16 @@
  * The committed form of the detector state: a round trip keeps every decision, and a state
  * committed before dedup ids were kept as numbers, or gap sightings as columns, is read in the
  * current form. The split committed form (small part plus keyed-table texts, written as changes)
- * gives back the same state. Also the gap sightings' own semantics (earliest time, kept until due).
+ * gives back the same state, and writes only what a batch changed (sources it ran, anomaly series
+ * it counted). Also the gap sightings' own semantics (earliest time, kept until due).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ReceivedEvent } from "../../src/event";
-import { applyChanges, emptyDetectorState, fromCommitted, fromJson, markChanged, smallJson, takeChanges, toJson, type TableTexts } from "../../src/streaming/detector-state";
+import { ANOMALY_COUNTS_TABLE, applyChanges, emptyDetectorState, fromCommitted, fromJson, markChanged, smallJson, SOURCES_TABLE, takeChanges, toJson, type TableTexts } from "../../src/streaming/detector-state";
+import { parseConfig } from "../../src/config";
+import { addCount, countAt, createAnomalyState, prune, type AnomalyState } from "../../src/anomalies/state";
+import { intervalStart } from "../../src/anomalies/interval";
 import { dedupeEvent } from "../../src/transforms/dedupe-by-event-id";
 import { newSourceState } from "../../src/transforms/recover-source-stream";
 import { judgeNearDuplicate } from "../../src/transforms/discard-near-duplicates";
@@ -153,7 +157,7 @@ test("split form: each source's dedup ids and used sequence numbers are tables, 
   live.dedup.kept.delete("a");
   const second = takeChanges(state);
   assert.deepEqual([...(second.get("dedupIds:s1") ?? [])], [["b", String(sec(5))], ["a", null]]);
-  assert.equal(second.get("sequenceNumbers:s1")?.size, 0);
+  assert.equal(second.get("sequenceNumbers:s1")?.size ?? 0, 0, "no sequence number written (a table without changes is left out)");
   applyChanges(tables, second);
   const restored = fromCommitted(smallJson(state), tables);
   assert.equal(toJson(restored), toJson(state));
@@ -171,4 +175,60 @@ test("fromCommitted: a table with entries of a source the state does not hold is
   // An empty one is what undoing a failed commit of a batch with a new source leaves: ignored.
   const empty: TableTexts = new Map([["dedupIds:ghost", new Map()]]);
   assert.equal(fromCommitted(smallJson(emptyDetectorState()), empty).sources.size, 0);
+});
+
+test("split form: sources are a table, written when run (touched) and not otherwise; a state with them inside is written to it once", () => {
+  const state = emptyDetectorState();
+  state.sources.set("s1", newSourceState());
+  state.sources.set("s2", newSourceState());
+  const tables: TableTexts = new Map();
+  applyChanges(tables, takeChanges(state));
+  assert.deepEqual([...(tables.get(SOURCES_TABLE)?.keys() ?? [])], ["s1", "s2"], "new sources are written");
+  assert.ok(!smallJson(state).includes("s1"), "the small part holds no source");
+  // A batch runs s2 only: s1 is not written, s2 is.
+  const s2 = state.sources.get("s2");
+  assert.ok(s2 !== undefined);
+  s2.watermark = sec(30);
+  state.touched.add("s2");
+  const changes = takeChanges(state);
+  assert.deepEqual([...(changes.get(SOURCES_TABLE)?.keys() ?? [])], ["s2"]);
+  applyChanges(tables, changes);
+  const restored = fromCommitted(smallJson(state), tables);
+  assert.equal(toJson(restored), toJson(state));
+  assert.deepEqual([...(takeChanges(restored).get(SOURCES_TABLE)?.keys() ?? [])], [], "read back: nothing to write");
+  // The form before 2026-11-27 (sources inside the small part): all written by the next commit.
+  const older = fromCommitted(toJson(state), new Map());
+  assert.equal(toJson(older), toJson(state));
+  assert.deepEqual([...(takeChanges(older).get(SOURCES_TABLE)?.keys() ?? [])], ["s1", "s2"]);
+});
+
+test("split form: anomaly counts are a table by series, written for the series a batch counted or pruned", () => {
+  const state = emptyDetectorState();
+  state.anomalies = createAnomalyState(parseConfig({}).anomalies);
+  addCount(state.anomalies, "scanner", "card.scanned", sec(0), 3);
+  const tables: TableTexts = new Map();
+  applyChanges(tables, takeChanges(state));
+  const ids = ["event_type:card.scanned", "source:scanner/event_type:card.scanned"];
+  assert.deepEqual([...(tables.get(ANOMALY_COUNTS_TABLE)?.keys() ?? [])].sort(), ids);
+  assert.ok(!smallJson(state).includes("scanner"), "the small part holds no series");
+  // Another source's count: its series and the event type's are written, not the first source's.
+  addCount(state.anomalies, "web", "card.scanned", sec(10), 1);
+  const changes = takeChanges(state);
+  assert.deepEqual([...(changes.get(ANOMALY_COUNTS_TABLE)?.keys() ?? [])].sort(), ["event_type:card.scanned", "source:web/event_type:card.scanned"]);
+  applyChanges(tables, changes);
+  const restored = fromCommitted(smallJson(state), tables);
+  assert.equal(toJson(restored), toJson(state));
+  assert.equal(countAt(restored.anomalies as AnomalyState, "event_type:card.scanned", intervalStart(sec(0), 3_600_000)), 4);
+  // Pruned away (judged far past the history): deleted from the table.
+  (state.anomalies as { next: number | null }).next = sec(0) + 100 * 7 * 86_400_000;
+  prune(state.anomalies);
+  const pruned = takeChanges(state).get(ANOMALY_COUNTS_TABLE);
+  assert.deepEqual([...(pruned ?? [])].sort(), [...ids, "source:web/event_type:card.scanned"].map((id) => [id, null]).sort());
+  // The form before 2026-11-27 (counts inside the small part): written by the next commit.
+  const fresh = emptyDetectorState();
+  fresh.anomalies = createAnomalyState(parseConfig({}).anomalies);
+  addCount(fresh.anomalies, "scanner", "card.scanned", sec(0), 2);
+  const older = fromCommitted(toJson(fresh), new Map());
+  assert.equal(toJson(older), toJson(fresh));
+  assert.deepEqual([...(takeChanges(older).get(ANOMALY_COUNTS_TABLE)?.keys() ?? [])].sort(), ids);
 });

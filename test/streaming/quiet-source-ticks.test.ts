@@ -1,0 +1,136 @@
+/**
+ * A stream ticks a source without events only once something is due (`SourceState.wakeAt`,
+ * `tickDue`), and a source that gets events after skipped ticks first gets the last of them
+ * (`runSourceGroup`). The claim: that changes no output. Here the per-source stage runs over
+ * the same micro-batches twice, ticking every known source in every batch (as before
+ * 2026-11-27) and ticking only the due ones, on traffic made to find a difference: sources
+ * silent for several dedup horizons that come back with copies of their old events, late
+ * arrivals, near-copies, sequence gaps and late numbers below their range.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseConfig } from "../../src/config";
+import type { ReceivedEvent } from "../../src/event";
+import type { Finding } from "../../src/flag";
+import { Rng } from "../../src/generate/prng";
+import { NO_WATERMARK } from "../../src/sources/read-validated";
+import { emptyDetectorState, registerDetectorState, dropDetectorState, type DetectorState } from "../../src/streaming/detector-state";
+import { runSourceGroup, type SourceInput, type StageClock } from "../../src/transforms/beam-stages";
+import { tickDue } from "../../src/transforms/recover-source-stream";
+import { ev, min } from "../support/events";
+
+const HOUR = 60;
+const config = parseConfig({ dedup_horizon_ms: 60 * 60_000, gap_timeout_ms: 10 * 60_000, allowed_lateness_ms: 2 * 60_000, near_duplicate_window_ms: 1000 });
+
+/** Arrivals in micro-batches: per source bursts, silences of up to 5 horizons, then replays of old events. */
+function traffic(seed: number): ReceivedEvent[][] {
+  const rng = new Rng(seed);
+  const arrivals: Array<{ at: number; event: ReceivedEvent }> = [];
+  for (let s = 0; s < 24; s++) {
+    const source = `src-${s}`;
+    let seq = 1;
+    let t = rng.int(0, 2 * HOUR);
+    const sent: ReceivedEvent[] = [];
+    while (t < 20 * HOUR) {
+      // A burst of a few events a second to a few minutes apart.
+      for (let n = rng.int(1, 12); n > 0; n--) {
+        if (rng.chance(0.08)) seq += rng.int(1, 3); // numbers never sent: a gap
+        const data = { ref: `${source}-${seq}`, v: rng.int(0, 2) };
+        const e = ev({ id: `${source}-e${seq}`, source, seq, t: min(t) + rng.int(0, 59_000), data });
+        seq += 1;
+        sent.push(e);
+        // Arrival: mostly at once, sometimes minutes late (behind the watermark).
+        arrivals.push({ at: e.event_time + (rng.chance(0.1) ? rng.int(3, 40) * 60_000 : rng.int(0, 20_000)), event: e });
+        if (rng.chance(0.05)) arrivals.push({ at: e.event_time + rng.int(1, 30) * 1000, event: { ...e } }); // an exact copy
+        if (rng.chance(0.05)) {
+          const near = ev({ id: `${source}-n${seq}`, source, seq: null, t: e.event_time + rng.int(0, 1000), data });
+          arrivals.push({ at: near.event_time + rng.int(0, 5000), event: near });
+        }
+        t += rng.chance(0.5) ? 0 : rng.int(1, 4);
+      }
+      // Silence: often longer than two horizons.
+      t += rng.chance(0.5) ? rng.int(2 * HOUR, 5 * HOUR) : rng.int(1, 30);
+      // On its return, copies of old events: within the horizon, just beyond, far beyond.
+      if (sent.length > 0 && rng.chance(0.6)) {
+        for (let k = rng.int(1, 3); k > 0; k--) {
+          const old = sent[rng.int(0, sent.length - 1)];
+          arrivals.push({ at: min(t), event: { ...old } });
+        }
+      }
+    }
+  }
+  arrivals.sort((a, b) => a.at - b.at);
+  const batches: ReceivedEvent[][] = [];
+  let line = 0;
+  for (let i = 0; i < arrivals.length; ) {
+    const size = 1 + (i % 17) * 3;
+    batches.push(arrivals.slice(i, i + size).map((a) => ({ ...a.event, line: ++line })));
+    i += size;
+  }
+  return batches;
+}
+
+/** What one batch emitted: finding ids with their kind, kept events by line. */
+interface BatchOutput {
+  findings: string[];
+  kept: number[];
+  ticks: number;
+}
+
+/** Runs the per-source stage over `batches` as the stream does; `tickAll`: every known source each batch. */
+function stream(batches: ReceivedEvent[][], tickAll: boolean): BatchOutput[] {
+  const id = `quiet-${tickAll ? "all" : "due"}`;
+  const ds: DetectorState = emptyDetectorState();
+  ds.persistent = true;
+  registerDetectorState(id, ds);
+  const out: BatchOutput[] = [];
+  try {
+    batches.forEach((batch, index) => {
+      const final = index === batches.length - 1;
+      const bySource = new Map<string, ReceivedEvent[]>();
+      let batchMax = NO_WATERMARK;
+      for (const e of batch) {
+        bySource.set(e.source, [...(bySource.get(e.source) ?? []), e]);
+        batchMax = Math.max(batchMax, e.event_time);
+      }
+      // The read stage's ticks, then the stage clock (src/sources/read-validated.ts, stageClock).
+      const latest = Math.max(ds.maxEventTime, batchMax);
+      const ticked = [...ds.sources].filter(([name, s]) => !bySource.has(name) && (tickAll || tickDue(s, latest))).map(([name]) => name);
+      const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
+      ds.maxEventTime = Math.max(ds.maxEventTime, batchMax);
+      const clock: StageClock = { ms: final ? ds.maxEventTime : ds.maxEventTime - config.allowed_lateness_ms, final, arrivedMs };
+      const findings: Finding[] = [];
+      const kept: number[] = [];
+      const groups: Array<[string, SourceInput[]]> = [...bySource, ...ticked.map((name): [string, SourceInput[]] => [name, [{ tick: name }]])];
+      for (const [key, value] of groups) {
+        for (const o of runSourceGroup({ key, value }, clock, config, id, id)) {
+          if ("finding" in o) findings.push(o.finding);
+          else if ("kept" in o) for (const e of o.kept) kept.push(e.line);
+        }
+      }
+      out.push({ findings: findings.map((f) => `${f.kind} ${f.flag_id}`).sort(), kept: kept.sort((a, b) => a - b), ticks: ticked.length });
+    });
+  } finally {
+    dropDetectorState(id);
+  }
+  return out;
+}
+
+for (const seed of [1, 2, 3]) {
+  test(`quiet sources, seed ${seed}: ticking only the due ones gives every batch's findings and kept events of ticking all`, () => {
+    const batches = traffic(seed);
+    const all = stream(batches, true);
+    const due = stream(batches, false);
+    for (let i = 0; i < batches.length; i++) {
+      assert.deepEqual(due[i].findings, all[i].findings, `batch ${i + 1}: findings`);
+      assert.deepEqual(due[i].kept, all[i].kept, `batch ${i + 1}: kept events`);
+    }
+    // The traffic exercises what it is meant to: the rules that depend on the watermark.
+    const kinds = new Set(all.flatMap((b) => b.findings.map((f) => f.split(" ")[0])));
+    for (const kind of ["duplicate", "near_duplicate", "sequence_gap", "late_unchecked"]) assert.ok(kinds.has(kind), `the traffic yields ${kind} (got ${[...kinds].join(", ")})`);
+    // And the point of it: most ticks are skipped.
+    const ticksAll = all.reduce((n, b) => n + b.ticks, 0);
+    const ticksDue = due.reduce((n, b) => n + b.ticks, 0);
+    assert.ok(ticksDue * 3 < ticksAll, `ticks: ${ticksDue} due against ${ticksAll}`);
+  });
+}
