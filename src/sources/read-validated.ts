@@ -7,7 +7,7 @@ import { readFileLines } from "./jsonl-file";
 import { ValidRangeRecorder } from "./valid-event-ranges";
 import type { DeadLetter, ReceivedEvent } from "../event";
 import { EVENT_BATCH_SIZE, type SourceBatch } from "../transforms/beam-stages";
-import { tickDue } from "../transforms/recover-source-stream";
+import { dueTicks } from "../streaming/due-ticks";
 
 /** What the read stage emits, tagged for `beam.split`. */
 export type ReadOutput =
@@ -26,8 +26,8 @@ export const NO_WATERMARK = -8.64e15;
  * Blank lines are counted (run stats) and skipped; everything else becomes an event or a dead
  * letter; valid events leave in batches of one source (`EVENT_BATCH_SIZE`, arrival order
  * within a batch). Then it emits the largest valid event time of this input, a tick for every
- * source the detector state holds that has something due by then (`SourceState.wakeAt`), and
- * one for every open chain, so their clocks run even without events.
+ * source and open chain the detector state holds that has something due by then
+ * (`SourceState.wakeAt`, `ChainState.wakeAt`), so their clocks run even without events.
  * A listener registered for `path` (valid-event-ranges.ts) learns where each valid event lies.
  */
 export function* readValidated(path: string, ctx: ValidationContext, runId: string, stateId: string): Generator<ReadOutput> {
@@ -69,9 +69,8 @@ export function* readValidated(path: string, ctx: ValidationContext, runId: stri
   for (const [source, events] of pending) yield { events: { source, events } };
   state.lines = offset + n;
   yield { watermark };
-  // This batch's clock is at most the largest event time so far: a source whose next
-  // release, declaration or eviction lies beyond it would tick for nothing.
-  const latest = Math.max(state.maxEventTime, watermark);
-  for (const [source, s] of state.sources) if (tickDue(s, latest)) yield { source_tick: { tick: source } };
-  for (const key of state.chains.keys()) yield { chain_tick: { tick: key } };
+  // This batch's clock is at most the largest event time so far.
+  const due = dueTicks(state, Math.max(state.maxEventTime, watermark));
+  for (const source of due.sources) yield { source_tick: { tick: source } };
+  for (const key of due.chains) yield { chain_tick: { tick: key } };
 }

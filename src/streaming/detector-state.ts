@@ -32,7 +32,11 @@ import { upgradeNearDuplicateState } from "../transforms/discard-near-duplicates
 import { TrackedMap } from "./tracked-map";
 
 export interface DetectorState {
-  readonly sources: Map<string, SourceState>;
+  /**
+   * By source name. A `TrackedMap`: the per-source stage sets each source it runs, so a commit
+   * writes those and no other (a silent source costs its commit nothing).
+   */
+  readonly sources: TrackedMap<string, SourceState>;
   /** Key `JSON.stringify([chain index, key value])`. */
   readonly chains: Map<string, ChainState>;
   /** Key `JSON.stringify([rule index, business key])`. */
@@ -44,8 +48,6 @@ export interface DetectorState {
   lines: number;
   /** Keys of each keyed table set or deleted since the last `takeChanges` (see `markChanged`). */
   readonly changed: { readonly [T in TableName]: Set<string> };
-  /** Sources the per-source stage ran since the last `takeChanges`: only these can have changed. */
-  readonly touched: Set<string>;
   /**
    * True for a state read from a commit (`fromCommitted`: the streaming loop's), which outlives
    * this pass: its stages keep what later arrivals need even when the clock is final. Absent for
@@ -88,7 +90,7 @@ export type TableTexts = Map<string, Map<string, string>>;
 export type TableChanges = Map<string, Map<string, string | null>>;
 
 export function emptyDetectorState(): DetectorState {
-  return { sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies: null, maxEventTime: -Infinity, lines: 0, changed: { chains: new Set(), businessKeys: new Set() }, touched: new Set() };
+  return { sources: new TrackedMap(), chains: new Map(), businessKeys: new Map(), anomalies: null, maxEventTime: -Infinity, lines: 0, changed: { chains: new Set(), businessKeys: new Set() } };
 }
 
 /** Records that `key` of `table` was set or deleted: every writer of a keyed table calls it. */
@@ -178,13 +180,14 @@ export function takeChanges(state: DetectorState): TableChanges {
     state.changed[table].clear();
     out.set(table, changes);
   }
-  // The sources run since the last call, and any whose tables changed or are new (a writer
-  // that bypassed `touched`), in the state's order, so a state read back ticks them in it.
+  // The sources set (run) since the last call; only these can have changed.
   const sources = new Map<string, string | null>();
   const touched: Array<[string, SourceState]> = [];
-  for (const entry of state.sources) if (state.touched.has(entry[0]) || SOURCE_TABLES.some(([, access]) => tableChanged(access.get(entry[1])))) touched.push(entry);
-  state.touched.clear();
-  for (const [name, source] of touched) sources.set(name, sourceText(source));
+  for (const name of state.sources.takeChanged()) {
+    const source = state.sources.get(name);
+    sources.set(name, source === undefined ? null : sourceText(source));
+    if (source !== undefined) touched.push([name, source]);
+  }
   out.set(SOURCES_TABLE, sources);
   if (state.anomalies !== null) out.set(ANOMALY_COUNTS_TABLE, anomalyChanges(state.anomalies));
   for (const [table, access] of SOURCE_TABLES) {
@@ -206,11 +209,6 @@ export function takeChanges(state: DetectorState): TableChanges {
     }
   }
   return out;
-}
-
-/** Whether a source's table map has entries to write: changed since the last commit, or new (untracked). */
-function tableChanged(map: Map<unknown, unknown>): boolean {
-  return map instanceof TrackedMap ? map.hasChanges() : true;
 }
 
 /** The anomaly series changed since the last call, as table entries; leaves the counts tracked. */
@@ -268,8 +266,11 @@ export function applyChanges(tables: TableTexts, changes: TableChanges): TableCh
  */
 export function fromCommitted(small: string, tables: TableTexts): DetectorState {
   const state = fromJson(small);
-  for (const name of state.sources.keys()) state.touched.add(name);
+  // Sources inside the small part (the older form) stay marked changed; those of the table not.
+  const inside = [...state.sources.takeChanged()];
   for (const [name, text] of tables.get(SOURCES_TABLE) ?? []) state.sources.set(name, upgradeSource(JSON.parse(text, untagged) as SourceState));
+  state.sources.takeChanged();
+  for (const name of inside) state.sources.set(name, state.sources.get(name) as SourceState);
   if (state.anomalies !== null) {
     const counts = new TrackedMap<string, Map<number, number>>();
     for (const [id, text] of tables.get(ANOMALY_COUNTS_TABLE) ?? []) {
@@ -310,10 +311,10 @@ export function fromCommitted(small: string, tables: TableTexts): DetectorState 
 }
 
 export function fromJson(text: string): DetectorState {
-  const parsed = JSON.parse(text, untagged) as Omit<DetectorState, "changed">;
-  const state: DetectorState = { ...parsed, changed: { chains: new Set(), businessKeys: new Set() }, touched: new Set() };
-  for (const source of state.sources.values()) upgradeSource(source);
-  return state;
+  const parsed = JSON.parse(text, untagged) as Omit<DetectorState, "changed" | "sources"> & { sources: Map<string, SourceState> };
+  const sources = new TrackedMap<string, SourceState>();
+  for (const [name, source] of parsed.sources) sources.set(name, upgradeSource(source));
+  return { ...parsed, sources, changed: { chains: new Set(), businessKeys: new Set() } };
 }
 
 /** Number of entries held, for the progress line and the memory-flatness check. */

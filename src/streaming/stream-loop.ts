@@ -14,6 +14,7 @@ import { StateContinuityError, type StateStore } from "../state/state-store";
 import { applyChanges, detectorState, dropDetectorState, emptyDetectorState, fromCommitted, registerDetectorState, smallJson, stateSize, takeChanges, type DetectorState, type TableTexts } from "./detector-state";
 import { faultPoint } from "./fault-points";
 import { NO_WATERMARK } from "../sources/read-validated";
+import { pendingDeadlines } from "./due-ticks";
 import { lockWaitNotice, withOutDirLock } from "./out-dir-lock";
 import { checkOutputsMatchState } from "./outputs-match-state";
 import { readBatchClock, writeBatchClock } from "./batch-clock";
@@ -242,7 +243,6 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
   if (resumed?.note != null) process.stderr.write(`[stream] ${resumed.note}\n`);
   let idleSince = Date.now();
   let stoppedBy: StreamSummary["stopped_by"] = "signal";
-  let pending = 0;
   const clock = o.clock ?? Date.now;
   const rates = { table: o.rates, day: utcDateOf(o.nowMs ?? clock()), retryAt: -Infinity };
   if (rates.table === null && o.progress) process.stderr.write(`[stream] ${RATES_OFF_NOTICE}\n`);
@@ -347,7 +347,6 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
         counters.redelivered += result.stats.redelivered + repeats.length;
         counters.lines += repeats.length;
         for (const [k, v] of Object.entries(result.kinds)) counters.flags_by_kind[k] = (counters.flags_by_kind[k] ?? 0) + v;
-        pending = result.stats.pending_deadlines;
         if (result.stats.event_types_seen === null) eventTypesSeen = null;
         else for (const t of result.stats.event_types_seen) eventTypesSeen = noteEventType(eventTypesSeen, t);
         rememberMessages(committedMessages, messages, o.config.dedup_horizon_ms);
@@ -425,6 +424,8 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
   const size = stateSize(state);
   let held = 0;
   for (const source of state.sources.values()) held += source.held.length;
+  // Counted in the state: the chain stage judges only the chains a batch ticked or fed.
+  const pending = pendingDeadlines(state, o.config.chains);
   dropDetectorState(stateId);
   const timing = {
     seconds: (Date.now() - started) / 1000,

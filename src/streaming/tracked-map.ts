@@ -1,8 +1,9 @@
 /**
  * A Map that records which keys were set or deleted, so a commit can write only those.
  *
- * The streaming state wraps its large per-source maps (dedup ids, used sequence numbers) in
- * it; the cores keep using them as plain Maps. Bounded runs never create one.
+ * The streaming state wraps its large per-source maps (dedup ids, used sequence numbers, data
+ * digests) and its anomaly counts in it once committed, and holds its sources in one; the
+ * cores keep using them as plain Maps.
  */
 export class TrackedMap<K, V> extends Map<K, V> {
   #changed = new Set<K>();
@@ -26,11 +27,6 @@ export class TrackedMap<K, V> extends Map<K, V> {
   override clear(): void {
     for (const key of super.keys()) this.#changed.add(key);
     super.clear();
-  }
-
-  /** Whether a key was set or deleted since the last `takeChanged`. */
-  hasChanges(): boolean {
-    return this.#changed.size > 0;
   }
 
   /** The keys set or deleted since the last call (a key both set and deleted is listed once); forgets them. */

@@ -7,7 +7,7 @@ import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { statsFor, timed } from "../pipelines/run-stats";
-import { isChainClosed, judgeChain, judgedSizes, lastDeadline, newChainState, recordChainStep } from "./check-dependency-chains";
+import { chainWake, isChainClosed, judgeChain, judgedSizes, lastDeadline, newChainState, recordChainStep } from "./check-dependency-chains";
 import { detectorState, markChanged } from "../streaming/detector-state";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
@@ -107,7 +107,6 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
     const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final, !clock.final || ds.persistent === true);
 
     ds.sources.set(kv.key, state);
-    ds.touched.add(kv.key);
     statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
     return { kept: caught.length > 0 ? caught.concat(released.kept) : released.kept, findings: findings.concat(released.findings) };
   });
@@ -269,7 +268,11 @@ function judgeChainKey(key: string, members: Iterable<ChainInput>, clock: StageC
   // arrives within the horizon after the flag is retracted, not taken for a new chain.
   const forget = !clock.final && isChainClosed(state, chain) && clock.ms > lastDeadline(state, chain) + config.dedup_horizon_ms;
   if (forget) ds.chains.delete(key);
-  else ds.chains.set(key, state);
+  else {
+    // Changes only with the steps and the judged sets, which mark the chain changed below.
+    state.wakeAt = clock.final ? -Infinity : chainWake(state, chain, config.dedup_horizon_ms);
+    ds.chains.set(key, state);
+  }
   // Most chains are only ticked by the watermark, without news: those are not written again.
   if (existing === undefined || recorded || forget || judgedSizes(state) !== sizes) markChanged(ds, "chains", key);
   return judged;

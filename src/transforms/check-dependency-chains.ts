@@ -53,6 +53,13 @@ export interface ChainState {
   lateFlagged?: Set<string>;
   /** Step types whose late_step was withdrawn (never flagged again). Absent: none. */
   lateWithdrawn?: Set<string>;
+  /**
+   * Streaming: the watermark from which a judgement without new steps would decide something
+   * or the chain could be forgotten (`chainWake`); at an earlier one it changes nothing, so the
+   * stream ticks the chain only once its watermark reaches this. Absent (a state committed
+   * before 2026-11-27): at every watermark.
+   */
+  wakeAt?: number;
 }
 
 export function newChainState(chain: ChainConfig): ChainState {
@@ -177,6 +184,41 @@ function lateByNow(state: ChainState, chain: ChainConfig): Set<string> {
     if (d !== null && step.eventTime > d.deadline) late.add(type);
   });
   return late;
+}
+
+/**
+ * The earliest watermark at which `judgeChain` without new steps would judge something (a
+ * step not yet judged: once the watermark reaches it, or the step after it for a missing one;
+ * the next step's deadline: once the watermark passes it), or at which a closed chain may be
+ * forgotten (its last deadline plus `horizonMs`). A judgement at an earlier watermark returns
+ * no finding and changes nothing; only its `pending` count is read (`awaitsDownstream`).
+ */
+export function chainWake(state: ChainState, chain: ChainConfig, horizonMs: number): number {
+  let last = -1;
+  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  if (last < 0) return Infinity;
+  let wake = Infinity;
+  let nextSeen = Infinity;
+  for (let i = last; i >= 0; i--) {
+    const step = state.steps[i];
+    if (step !== null) nextSeen = step.eventTime;
+    if (!state.judged.has(chain.steps[i].event_type)) wake = Math.min(wake, nextSeen);
+  }
+  if (awaitsDownstream(state, chain)) wake = Math.min(wake, state.steps[last]!.eventTime + chain.steps[last + 1].max_delay_ms);
+  if (isChainClosed(state, chain)) wake = Math.min(wake, lastDeadline(state, chain) + horizonMs);
+  return wake;
+}
+
+/** Whether a chain without new steps must be ticked in a batch whose watermark is at most `latest` (see `wakeAt`). */
+export function chainTickDue(state: ChainState, latest: number): boolean {
+  return (state.wakeAt ?? -Infinity) <= latest;
+}
+
+/** Whether the step after the last one seen is still to be judged (a pending deadline until the watermark passes it). */
+export function awaitsDownstream(state: ChainState, chain: ChainConfig): boolean {
+  let last = -1;
+  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  return last >= 0 && last + 1 < chain.steps.length && !state.judged.has(chain.steps[last + 1].event_type);
 }
 
 /** The sizes of the sets `judgeChain` changes: equal before and after it when it changed nothing. */

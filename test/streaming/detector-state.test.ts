@@ -155,6 +155,7 @@ test("split form: each source's dedup ids and used sequence numbers are tables, 
   assert.ok(live !== undefined);
   dedupeEvent(live.dedup, ev({ id: "b", t: sec(5) }), HORIZON);
   live.dedup.kept.delete("a");
+  state.sources.set("s1", live); // as the per-source stage does with each source it runs
   const second = takeChanges(state);
   assert.deepEqual([...(second.get("dedupIds:s1") ?? [])], [["b", String(sec(5))], ["a", null]]);
   assert.equal(second.get("sequenceNumbers:s1")?.size ?? 0, 0, "no sequence number written (a table without changes is left out)");
@@ -165,6 +166,7 @@ test("split form: each source's dedup ids and used sequence numbers are tables, 
   assert.ok(again !== undefined);
   assert.equal(dedupeEvent(again.dedup, ev({ id: "b", t: sec(5) }), HORIZON).finding?.kind, "duplicate", "the restored ids still decide");
   dedupeEvent(again.dedup, ev({ id: "c", t: sec(6) }), HORIZON);
+  restored.sources.set("s1", again);
   assert.deepEqual([...(takeChanges(restored).get("dedupIds:s1")?.keys() ?? [])], ["c"], "restored maps track changes again");
   assert.deepEqual([...(again.gaps.used.keys())], [7], "sequence numbers come back as numbers");
 });
@@ -177,7 +179,7 @@ test("fromCommitted: a table with entries of a source the state does not hold is
   assert.equal(fromCommitted(smallJson(emptyDetectorState()), empty).sources.size, 0);
 });
 
-test("split form: sources are a table, written when run (touched) and not otherwise; a state with them inside is written to it once", () => {
+test("split form: sources are a table, written when run (set) and not otherwise; a state with them inside is written to it once", () => {
   const state = emptyDetectorState();
   state.sources.set("s1", newSourceState());
   state.sources.set("s2", newSourceState());
@@ -189,7 +191,7 @@ test("split form: sources are a table, written when run (touched) and not otherw
   const s2 = state.sources.get("s2");
   assert.ok(s2 !== undefined);
   s2.watermark = sec(30);
-  state.touched.add("s2");
+  state.sources.set("s2", s2); // as the per-source stage does with each source it runs
   const changes = takeChanges(state);
   assert.deepEqual([...(changes.get(SOURCES_TABLE)?.keys() ?? [])], ["s2"]);
   applyChanges(tables, changes);

@@ -16,7 +16,7 @@ import { Rng } from "../../src/generate/prng";
 import { NO_WATERMARK } from "../../src/sources/read-validated";
 import { emptyDetectorState, registerDetectorState, dropDetectorState, type DetectorState } from "../../src/streaming/detector-state";
 import { runSourceGroup, type SourceInput, type StageClock } from "../../src/transforms/beam-stages";
-import { tickDue } from "../../src/transforms/recover-source-stream";
+import { dueTicks } from "../../src/streaming/due-ticks";
 import { ev, min } from "../support/events";
 
 const HOUR = 60;
@@ -93,22 +93,23 @@ function stream(batches: ReceivedEvent[][], tickAll: boolean): BatchOutput[] {
         bySource.set(e.source, [...(bySource.get(e.source) ?? []), e]);
         batchMax = Math.max(batchMax, e.event_time);
       }
-      // The read stage's ticks, then the stage clock (src/sources/read-validated.ts, stageClock).
+      // The read stage's ticks (dueTicks), then the stage clock (stageClock).
       const latest = Math.max(ds.maxEventTime, batchMax);
-      const ticked = [...ds.sources].filter(([name, s]) => !bySource.has(name) && (tickAll || tickDue(s, latest))).map(([name]) => name);
+      const ticked = tickAll ? [...ds.sources.keys()] : dueTicks(ds, latest).sources;
       const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
       ds.maxEventTime = Math.max(ds.maxEventTime, batchMax);
       const clock: StageClock = { ms: final ? ds.maxEventTime : ds.maxEventTime - config.allowed_lateness_ms, final, arrivedMs };
       const findings: Finding[] = [];
       const kept: number[] = [];
-      const groups: Array<[string, SourceInput[]]> = [...bySource, ...ticked.map((name): [string, SourceInput[]] => [name, [{ tick: name }]])];
+      const groups = new Map<string, SourceInput[]>(bySource);
+      for (const name of ticked) groups.set(name, [...(groups.get(name) ?? []), { tick: name }]);
       for (const [key, value] of groups) {
         for (const o of runSourceGroup({ key, value }, clock, config, id, id)) {
           if ("finding" in o) findings.push(o.finding);
           else if ("kept" in o) for (const e of o.kept) kept.push(e.line);
         }
       }
-      out.push({ findings: findings.map((f) => `${f.kind} ${f.flag_id}`).sort(), kept: kept.sort((a, b) => a - b), ticks: ticked.length });
+      out.push({ findings: findings.map((f) => `${f.kind} ${f.flag_id}`).sort(), kept: kept.sort((a, b) => a - b), ticks: ticked.filter((name) => !bySource.has(name)).length });
     });
   } finally {
     dropDetectorState(id);
