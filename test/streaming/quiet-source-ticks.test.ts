@@ -12,63 +12,13 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../src/config";
 import type { ReceivedEvent } from "../../src/event";
 import type { Finding } from "../../src/flag";
-import { Rng } from "../../src/generate/prng";
 import { NO_WATERMARK } from "../../src/sources/read-validated";
 import { emptyDetectorState, registerDetectorState, dropDetectorState, type DetectorState } from "../../src/streaming/detector-state";
 import { runSourceGroup, type SourceInput, type StageClock } from "../../src/transforms/beam-stages";
 import { dueTicks } from "../../src/streaming/due-ticks";
-import { ev, min } from "../support/events";
+import { QUIET_CONFIG, quietSourceTraffic as traffic } from "../support/quiet-traffic";
 
-const HOUR = 60;
-const config = parseConfig({ dedup_horizon_ms: 60 * 60_000, gap_timeout_ms: 10 * 60_000, allowed_lateness_ms: 2 * 60_000, near_duplicate_window_ms: 1000 });
-
-/** Arrivals in micro-batches: per source bursts, silences of up to 5 horizons, then replays of old events. */
-function traffic(seed: number): ReceivedEvent[][] {
-  const rng = new Rng(seed);
-  const arrivals: Array<{ at: number; event: ReceivedEvent }> = [];
-  for (let s = 0; s < 24; s++) {
-    const source = `src-${s}`;
-    let seq = 1;
-    let t = rng.int(0, 2 * HOUR);
-    const sent: ReceivedEvent[] = [];
-    while (t < 20 * HOUR) {
-      // A burst of a few events a second to a few minutes apart.
-      for (let n = rng.int(1, 12); n > 0; n--) {
-        if (rng.chance(0.08)) seq += rng.int(1, 3); // numbers never sent: a gap
-        const data = { ref: `${source}-${seq}`, v: rng.int(0, 2) };
-        const e = ev({ id: `${source}-e${seq}`, source, seq, t: min(t) + rng.int(0, 59_000), data });
-        seq += 1;
-        sent.push(e);
-        // Arrival: mostly at once, sometimes minutes late (behind the watermark).
-        arrivals.push({ at: e.event_time + (rng.chance(0.1) ? rng.int(3, 40) * 60_000 : rng.int(0, 20_000)), event: e });
-        if (rng.chance(0.05)) arrivals.push({ at: e.event_time + rng.int(1, 30) * 1000, event: { ...e } }); // an exact copy
-        if (rng.chance(0.05)) {
-          const near = ev({ id: `${source}-n${seq}`, source, seq: null, t: e.event_time + rng.int(0, 1000), data });
-          arrivals.push({ at: near.event_time + rng.int(0, 5000), event: near });
-        }
-        t += rng.chance(0.5) ? 0 : rng.int(1, 4);
-      }
-      // Silence: often longer than two horizons.
-      t += rng.chance(0.5) ? rng.int(2 * HOUR, 5 * HOUR) : rng.int(1, 30);
-      // On its return, copies of old events: within the horizon, just beyond, far beyond.
-      if (sent.length > 0 && rng.chance(0.6)) {
-        for (let k = rng.int(1, 3); k > 0; k--) {
-          const old = sent[rng.int(0, sent.length - 1)];
-          arrivals.push({ at: min(t), event: { ...old } });
-        }
-      }
-    }
-  }
-  arrivals.sort((a, b) => a.at - b.at);
-  const batches: ReceivedEvent[][] = [];
-  let line = 0;
-  for (let i = 0; i < arrivals.length; ) {
-    const size = 1 + (i % 17) * 3;
-    batches.push(arrivals.slice(i, i + size).map((a) => ({ ...a.event, line: ++line })));
-    i += size;
-  }
-  return batches;
-}
+const config = parseConfig(QUIET_CONFIG);
 
 /** What one batch emitted: finding ids with their kind, kept events by line. */
 interface BatchOutput {
