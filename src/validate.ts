@@ -6,6 +6,7 @@ import { collectPath, getPath, isPlainObject, nestsDeeperThan } from "./json-pat
 import { parseEventTime } from "./timestamp";
 import { mayNeedCorrection, needsCorrection } from "./corrections/candidate";
 import type { RateTable } from "./corrections/rate-table";
+import { MAX_DECIMAL_EXPONENT, parseDecimal } from "./corrections/decimal";
 
 /** Deepest `data` nesting accepted; deeper payloads are `schema` dead letters. */
 export const MAX_DATA_DEPTH = 64;
@@ -162,7 +163,10 @@ function correctable(obj: Record<string, unknown>, fields: { event_id: string; s
   return needsCorrection(event, ctx.rates, ctx.config.corrections);
 }
 
-/** Numbers (or numeric strings) at the declared paths must be finite and >= their minimum. */
+/**
+ * Numbers (or numeric strings) at the declared paths must be finite, within the money rules'
+ * reach (`withinDecimalReach`) and >= their minimum.
+ */
 function checkNumericFields(obj: Record<string, unknown>, config: RecoveryConfig): Issue[] {
   // Fast path without allocations for the common all-valid case; issues only on failure.
   if (config.validation.numeric_fields.every((f) => numericValid(obj, compiledSteps(f.path), 0, f.min))) return [];
@@ -172,6 +176,7 @@ function checkNumericFields(obj: Record<string, unknown>, config: RecoveryConfig
       if (value === null) continue;
       const n = typeof value === "number" ? value : typeof value === "string" && NUMERIC_TEXT.test(value) ? Number(value) : NaN;
       if (!Number.isFinite(n)) issues.push({ path, code: "not_finite", message: "expected a finite number" });
+      else if (!withinDecimalReach(value as number | string)) issues.push({ path, code: "out_of_range", message: `beyond what the money rules read (at most 64 characters, an exponent within +-${MAX_DECIMAL_EXPONENT})` });
       else if (field.min !== null && n < field.min) issues.push({ path, code: "too_small", message: `expected >= ${field.min}` });
     }
   }
@@ -236,6 +241,23 @@ function isIdString(v: unknown): boolean {
  * +-40), so white space cannot slip an amount past them.
  */
 const NUMERIC_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** The smallest magnitude other than 0 the money rules read from a number: 1e-40 (the literal, correctly rounded). */
+const SMALLEST_READ = Number(`1e-${MAX_DECIMAL_EXPONENT}`);
+/** The smallest magnitude they do not: 1e41. */
+const LARGEST_UNREAD = Number(`1e${MAX_DECIMAL_EXPONENT + 1}`);
+
+/**
+ * Whether the money rules read a finite number or numeric string exactly (`parseDecimal` is
+ * not null): at most 64 characters and an exponent within +-40 as written; a number as its
+ * shortest text, so 0 or 1e-40 <= |x| < 1e41. Beyond that an amount could be neither
+ * revalidated nor corrected, so validation does not accept it (`out_of_range`).
+ */
+export function withinDecimalReach(value: number | string): boolean {
+  if (typeof value === "string") return parseDecimal(value) !== null;
+  const magnitude = Math.abs(value);
+  return magnitude === 0 || (magnitude >= SMALLEST_READ && magnitude < LARGEST_UNREAD);
+}
 const stepCache = new Map<string, Array<{ name: string; array: boolean }>>();
 
 function compiledSteps(path: string): Array<{ name: string; array: boolean }> {
@@ -251,7 +273,7 @@ function numericValid(node: unknown, steps: Array<{ name: string; array: boolean
   if (i === steps.length) {
     if (node === null) return true;
     const n = typeof node === "number" ? node : typeof node === "string" && NUMERIC_TEXT.test(node) ? Number(node) : NaN;
-    return Number.isFinite(n) && (min === null || n >= min);
+    return Number.isFinite(n) && withinDecimalReach(node as number | string) && (min === null || n >= min);
   }
   const step = steps[i];
   if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, step.name)) return true;

@@ -99,6 +99,12 @@ export function corpusLines(): CorpusLine[] {
   add(dead("amount_infinity_string", json(good("t-amtinf", { data: { amount: "Infinity" } })), "numeric_invalid"));
   add(dead("amount_1e400", text(JSON.stringify(good("t-1e400", { data: { amount: 0 } })).replace('"amount":0', '"amount":1e400')), "numeric_invalid"));
   add(dead("amount_boolean", json(good("t-amtbool", { data: { amount: true } })), "numeric_invalid"));
+  add(dead("amount_1e41_beyond_money_rules", json(good("t-1e41", { data: { amount: 1e41 } })), "numeric_invalid"));
+  add(dead("amount_string_1e41", json(good("t-s1e41", { data: { amount: "1e41" } })), "numeric_invalid"));
+  add(dead("amount_65_characters", json(good("t-65c", { data: { amount: "1" + "0".repeat(61) + ".00" } })), "numeric_invalid"));
+  add(dead("amount_1e-41", json(good("t-1e-41", { data: { amount: 1e-41 } })), "numeric_invalid"));
+  add(ev("amount_1e40_within_reach", good("g-1e40", { data: { amount: 1e40 } })));
+  add(ev("amount_1e-40_within_reach", good("g-1e-40", { data: { amount: 1e-40 } })));
   add(dead("quantity_negative_in_items", json(good("t-items", { data: { items: [{ unit_price: 2, quantity: -1 }] } })), "numeric_invalid"));
 
   // Missing fields.

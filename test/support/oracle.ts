@@ -59,7 +59,9 @@ export function canonical(v: unknown): string {
 function badNumber(v: unknown, min: number | null): boolean {
   if (v === undefined || v === null) return false;
   const n = typeof v === "number" ? v : NaN;
-  return !Number.isFinite(n) || (min !== null && n < min);
+  // The money rules' reach (README, numeric_invalid): 0, or 1e-40 <= |n| < 1e41.
+  const reach = n === 0 || (Math.abs(n) >= 1e-40 && Math.abs(n) < 1e41);
+  return !Number.isFinite(n) || !reach || (min !== null && n < min);
 }
 
 /** Validates one line: an event, or a dead-letter code. */

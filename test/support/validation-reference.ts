@@ -26,7 +26,9 @@
  *   fraction and exponent, nothing around them (`-?digits[.digits]([eE][+-]?digits)?`; not " 1",
  *   "+1", ".5", "1."), whose value (`Number`) is finite. (First drawn as what the corrections'
  *   `parseDecimal` reads; validation accepted " 12" and rejected ".5": the README now defines
- *   the narrower form, which `parseDecimal` reads too.) then value >= min (so "-1e-400", which is -0, passes min 0). `[]` walks arrays only: a path through a non-array
+ *   the narrower form, which `parseDecimal` reads too.) Since 2026-11-27 also what the money
+ *   rules reach: at most 64 characters, an exponent within +-40 as written (a number's in its
+ *   shortest text: 1e41 and 1e-41 fail, 1e40 and 1e-40 pass). Then value >= min. `[]` walks arrays only: a path through a non-array
  *   or non-object yields no value (nothing checked).
  * - keys: the value at the dotted path through own properties of plain objects; a non-empty
  *   string as is, a finite number as String(n), anything else null.
@@ -150,14 +152,20 @@ export function referenceEventTime(s: string): number | null {
 
 const NUMERIC_STRING = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
-/** The value of a numeric field, or null when it is neither a finite number nor a numeric string. */
+/** The value of a numeric field, or null when it is neither a finite number nor a numeric string the money rules read. */
 function numericValue(v: unknown): number | null {
-  if (typeof v === "number") return Number.isFinite(v) ? v : null;
-  if (typeof v === "string" && NUMERIC_STRING.test(v)) {
+  if (typeof v === "number") return Number.isFinite(v) && exponentWithinReach(String(v)) ? v : null;
+  if (typeof v === "string" && NUMERIC_STRING.test(v) && v.length <= 64 && exponentWithinReach(v)) {
     const n = Number(v);
     return Number.isFinite(n) ? n : null;
   }
   return null;
+}
+
+/** The README: the exponent as written (a number's in its shortest text) within +-40. */
+function exponentWithinReach(text: string): boolean {
+  const at = text.search(/[eE]/);
+  return at < 0 || Math.abs(Number(text.slice(at + 1))) <= 40;
 }
 
 /** Every value at a numeric path (`a.b[].c`): own properties of objects, `[]` over arrays. */
