@@ -77,6 +77,13 @@ export interface StageClock {
    * counts as arrived too late.
    */
   readonly arrivedMs?: number;
+  /**
+   * The watermark of the batch before (its clock's `ms`, the end of input's largest event time
+   * after a flushing stop): what every source ticked then holds. A source skipped since (nothing
+   * was due) is brought to it before its events (`runSourceGroup`). Absent: no batch before, or
+   * a state committed before 2026-11-27 (then `arrivedMs` stands in).
+   */
+  readonly passedMs?: number;
 }
 
 /** Runs one source's group: yields its findings, its kept events in batches, and its interval counts. */
@@ -98,8 +105,9 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
     // tick now, before its events, which are judged at the watermark it would have left. It
     // releases and declares nothing, by that rule; whatever it did would be kept all the same.
     let caught: ReceivedEvent[] = [];
-    if (known !== undefined && clock.arrivedMs !== undefined && state.watermark < clock.arrivedMs) {
-      const tick = onSourceWatermark(state, kv.key, clock.arrivedMs, config, false);
+    const passed = clock.passedMs ?? clock.arrivedMs;
+    if (known !== undefined && passed !== undefined && state.watermark < passed) {
+      const tick = onSourceWatermark(state, kv.key, passed, config, false);
       caught = tick.kept;
       for (const f of tick.findings) findings.push(f);
     }
@@ -350,7 +358,9 @@ export function stageClock(parts: Iterable<number>, stateId: string, config: Rec
   const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
   for (const p of parts) if (p > ds.maxEventTime) ds.maxEventTime = p;
   const max = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : NO_WATERMARK;
-  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final, arrivedMs };
+  const passedMs = ds.lastClockMs;
+  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final, arrivedMs, ...(passedMs === undefined ? {} : { passedMs }) };
+  ds.lastClockMs = clock.ms;
   const retention = config.business_key_retention_ms;
   if (retention !== null) {
     for (const [key, state] of ds.businessKeys) {

@@ -14,7 +14,7 @@ import { Rng } from "../../src/generate/prng";
 import { statsFor } from "../../src/pipelines/run-stats";
 import { NO_WATERMARK } from "../../src/sources/read-validated";
 import { dropDetectorState, emptyDetectorState, registerDetectorState, type DetectorState } from "../../src/streaming/detector-state";
-import { chainMemberships, runChainGroup, type ChainInput, type StageClock } from "../../src/transforms/beam-stages";
+import { chainMemberships, runChainGroup, type ChainInput, stageClock } from "../../src/transforms/beam-stages";
 import { dueTicks, pendingDeadlines } from "../../src/streaming/due-ticks";
 import { ev, min } from "../support/events";
 
@@ -62,7 +62,8 @@ function stream(batches: ReceivedEvent[][], tickAll: boolean, seed: number): Bat
   try {
     batches.forEach((batch, index) => {
       const runId = `${id}-${index}`;
-      const final = index === batches.length - 1;
+      // Every 40th batch is a flushing stop (the stream ends with --until-idle and starts again).
+      const final = index === batches.length - 1 || index % 40 === 39;
       const byKey = new Map<string, ChainInput[]>();
       let batchMax = NO_WATERMARK;
       for (const e of batch) {
@@ -74,9 +75,7 @@ function stream(batches: ReceivedEvent[][], tickAll: boolean, seed: number): Bat
       const ticked = tickAll ? [...ds.chains.keys()] : dueTicks(ds, latest).chains;
       for (const key of ticked) byKey.set(key, [...(byKey.get(key) ?? []), { tick: key }]);
       const ticks = ticked.filter((key) => !byKey.get(key)?.some((m) => !("tick" in m))).length;
-      const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
-      ds.maxEventTime = Math.max(ds.maxEventTime, batchMax);
-      const clock: StageClock = { ms: final ? ds.maxEventTime : ds.maxEventTime - config.allowed_lateness_ms, final, arrivedMs };
+      const clock = stageClock([batchMax], id, config, final);
       const findings: string[] = [];
       for (const [key, value] of byKey) for (const f of runChainGroup({ key, value }, clock, config, runId, id)) findings.push(`${f.kind} ${f.flag_id}`);
       // Ticking all, the judgements count every pending deadline; ticking the due ones, the stream counts them in the state.

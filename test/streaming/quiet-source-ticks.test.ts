@@ -14,9 +14,10 @@ import type { ReceivedEvent } from "../../src/event";
 import type { Finding } from "../../src/flag";
 import { NO_WATERMARK } from "../../src/sources/read-validated";
 import { emptyDetectorState, registerDetectorState, dropDetectorState, type DetectorState } from "../../src/streaming/detector-state";
-import { runSourceGroup, type SourceInput, type StageClock } from "../../src/transforms/beam-stages";
+import { runSourceGroup, type SourceInput, stageClock } from "../../src/transforms/beam-stages";
 import { dueTicks } from "../../src/streaming/due-ticks";
 import { QUIET_CONFIG, quietSourceTraffic as traffic } from "../support/quiet-traffic";
+import { ev } from "../support/events";
 
 const config = parseConfig(QUIET_CONFIG);
 
@@ -27,8 +28,12 @@ interface BatchOutput {
   ticks: number;
 }
 
-/** Runs the per-source stage over `batches` as the stream does; `tickAll`: every known source each batch. */
-function stream(batches: ReceivedEvent[][], tickAll: boolean): BatchOutput[] {
+/**
+ * Runs the per-source stage over `batches` as the stream does; `tickAll`: every known source
+ * each batch. `isFinal`: the batches that end a flushing stop (the stream stops with
+ * --until-idle and is started again); by default every 40th and the last.
+ */
+function stream(batches: ReceivedEvent[][], tickAll: boolean, isFinal = (index: number) => index === batches.length - 1 || index % 40 === 39): BatchOutput[] {
   const id = `quiet-${tickAll ? "all" : "due"}`;
   const ds: DetectorState = emptyDetectorState();
   ds.persistent = true;
@@ -36,7 +41,7 @@ function stream(batches: ReceivedEvent[][], tickAll: boolean): BatchOutput[] {
   const out: BatchOutput[] = [];
   try {
     batches.forEach((batch, index) => {
-      const final = index === batches.length - 1;
+      const final = isFinal(index);
       const bySource = new Map<string, ReceivedEvent[]>();
       let batchMax = NO_WATERMARK;
       for (const e of batch) {
@@ -46,9 +51,7 @@ function stream(batches: ReceivedEvent[][], tickAll: boolean): BatchOutput[] {
       // The read stage's ticks (dueTicks), then the stage clock (stageClock).
       const latest = Math.max(ds.maxEventTime, batchMax);
       const ticked = tickAll ? [...ds.sources.keys()] : dueTicks(ds, latest).sources;
-      const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
-      ds.maxEventTime = Math.max(ds.maxEventTime, batchMax);
-      const clock: StageClock = { ms: final ? ds.maxEventTime : ds.maxEventTime - config.allowed_lateness_ms, final, arrivedMs };
+      const clock = stageClock([batchMax], id, config, final);
       const findings: Finding[] = [];
       const kept: number[] = [];
       const groups = new Map<string, SourceInput[]>(bySource);
@@ -85,3 +88,19 @@ for (const seed of [1, 2, 3]) {
     assert.ok(ticksDue * 3 < ticksAll, `ticks: ${ticksDue} due against ${ticksAll}`);
   });
 }
+
+test("a silent source after a flushing stop: an event one horizon and a minute behind the flush's watermark is late_unchecked, as if ticked by the flush", () => {
+  const horizon = config.dedup_horizon_ms;
+  const t0 = Date.parse("2026-11-20T00:00:00Z");
+  const event = (id: string, source: string, t: number, line: number): ReceivedEvent => ({ ...ev({ id, source, t }), line });
+  // s1 keeps one event and falls silent; s2 drives the watermark to T; the third batch ends a
+  // flushing stop (its watermark T, not T minus the lateness), in which s1 has nothing due.
+  const T = t0 + horizon + 30 * 60_000;
+  const batches = [[event("a", "s1", t0, 1)], [event("b", "s2", T - 60_000, 2)], [event("c", "s2", T, 3)], [event("d", "s1", T - horizon - 60_000, 4)]];
+  const isFinal = (index: number) => index === 2 || index === 3;
+  const all = stream(batches, true, isFinal);
+  const due = stream(batches, false, isFinal);
+  assert.ok(all[3].findings.some((f) => f.startsWith("late_unchecked")), `ticking all flags d late_unchecked: ${all[3].findings.join(", ")}`);
+  assert.equal(due[2].ticks, 0, "s1 is not ticked by the flush");
+  for (let i = 0; i < batches.length; i++) assert.deepEqual(due[i].findings, all[i].findings, `batch ${i + 1}: findings`);
+});

@@ -34,7 +34,11 @@ export function quietSourceTraffic(seed: number, leads = false): ReceivedEvent[]
         seq += 1;
         sent.push(e);
         // Arrival: mostly at once, sometimes minutes late (behind the watermark).
-        arrivals.push({ at: e.event_time + (rng.chance(0.1) ? rng.int(3, 40) * 60_000 : rng.int(0, 20_000)), event: e });
+        // Arrival: mostly at once, sometimes minutes late (behind the watermark), sometimes about
+        // one horizon late (either side of the dedup horizon behind the watermark, within the
+        // allowed lateness of it: where a watermark off by the lateness would judge otherwise).
+        const late = rng.chance(0.1) ? rng.int(3, 40) * 60_000 : rng.chance(0.05) ? QUIET_CONFIG.dedup_horizon_ms + rng.int(-3, 4) * 60_000 + rng.int(0, 59_000) : rng.int(0, 20_000);
+        arrivals.push({ at: e.event_time + late, event: e });
         if (rng.chance(0.05)) arrivals.push({ at: e.event_time + rng.int(1, 30) * 1000, event: { ...e } }); // an exact copy
         if (rng.chance(0.05)) {
           const near = ev({ id: `${source}-n${seq}`, source, seq: null, t: e.event_time + rng.int(0, 1000), data, type });
