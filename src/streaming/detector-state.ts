@@ -48,6 +48,8 @@ export interface DetectorState {
   lines: number;
   /** The last batch's watermark (its stage clock's `ms`), once there is one: see `StageClock.passedMs`. */
   lastClockMs?: number;
+  /** The last non-final batch's watermark: see `StageClock.evictedMs`. */
+  lastEvictionMs?: number;
   /** Keys of each keyed table set or deleted since the last `takeChanges` (see `markChanged`). */
   readonly changed: { readonly [T in TableName]: Set<string> };
   /**
@@ -142,15 +144,15 @@ function untagged(_key: string, value: unknown): unknown {
 
 /** The whole state as one JSON text (tests, and the form committed before the split). */
 export function toJson(state: DetectorState): string {
-  const { sources, chains, businessKeys, anomalies, maxEventTime, lines, lastClockMs } = state;
-  return JSON.stringify({ sources, chains, businessKeys, anomalies, maxEventTime, lines, lastClockMs }, tagged);
+  const { sources, chains, businessKeys, anomalies, maxEventTime, lines, lastClockMs, lastEvictionMs } = state;
+  return JSON.stringify({ sources, chains, businessKeys, anomalies, maxEventTime, lines, lastClockMs, lastEvictionMs }, tagged);
 }
 
 /** The state without its keyed tables (sources and anomaly counts included), as JSON: what a commit writes whole. */
 export function smallJson(state: DetectorState): string {
-  const { maxEventTime, lines, lastClockMs } = state;
+  const { maxEventTime, lines, lastClockMs, lastEvictionMs } = state;
   const anomalies = state.anomalies === null ? null : { ...state.anomalies, counts: new Map(), series: new Map() };
-  return JSON.stringify({ sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines, lastClockMs }, tagged);
+  return JSON.stringify({ sources: new Map(), chains: new Map(), businessKeys: new Map(), anomalies, maxEventTime, lines, lastClockMs, lastEvictionMs }, tagged);
 }
 
 /** A source's entry in the `sources` table: its state without the maps committed as tables of their own. */

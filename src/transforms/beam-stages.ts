@@ -11,7 +11,7 @@ import { chainWake, isChainClosed, judgeChain, judgedSizes, lastDeadline, newCha
 import { detectorState, markChanged } from "../streaming/detector-state";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
-import { newSourceState, onSourceEvent, onSourceWatermark } from "./recover-source-stream";
+import { catchUpSource, newSourceState, onSourceEvent, onSourceWatermark } from "./recover-source-stream";
 import { correctKeptEvent } from "./correct-events";
 import type { RateTable } from "../corrections/rate-table";
 import { addCount, createAnomalyState } from "../anomalies/state";
@@ -78,12 +78,16 @@ export interface StageClock {
    */
   readonly arrivedMs?: number;
   /**
-   * The watermark of the batch before (its clock's `ms`, the end of input's largest event time
-   * after a flushing stop): what every source ticked then holds. A source skipped since (nothing
-   * was due) is brought to it before its events (`runSourceGroup`). Absent: no batch before, or
-   * a state committed before 2026-11-27 (then `arrivedMs` stands in).
+   * The watermark of the batch before (its clock's `ms`; after a flushing stop, the largest
+   * event time): what every source ticked then holds. Absent: no batch before, or a state
+   * committed before 2026-11-27 (then `arrivedMs` stands in).
    */
   readonly passedMs?: number;
+  /**
+   * The watermark of the last batch before this one that was not final: ticks evict at it (a
+   * final tick evicts nothing), so that is where a source's evictions stand. Absent as above.
+   */
+  readonly evictedMs?: number;
 }
 
 /** Runs one source's group: yields its findings, its kept events in batches, and its interval counts. */
@@ -101,13 +105,10 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
     const state = known ?? newSourceState();
     const redeliveredBefore = state.redelivered;
     const findings: Finding[] = [];
-    // A known source not ticked in the last batch (nothing was due: see `wakeAt`) gets that
-    // tick now, before its events, which are judged at the watermark it would have left. It
-    // releases and declares nothing, by that rule; whatever it did would be kept all the same.
+    // A known source the last batches skipped is first brought to where their ticks would have left it.
     let caught: ReceivedEvent[] = [];
-    const passed = clock.passedMs ?? clock.arrivedMs;
-    if (known !== undefined && passed !== undefined && state.watermark < passed) {
-      const tick = onSourceWatermark(state, kv.key, passed, config, false);
+    if (known !== undefined) {
+      const tick = catchUpSource(state, kv.key, clock.evictedMs ?? clock.arrivedMs, clock.passedMs, config);
       caught = tick.kept;
       for (const f of tick.findings) findings.push(f);
     }
@@ -358,9 +359,11 @@ export function stageClock(parts: Iterable<number>, stateId: string, config: Rec
   const arrivedMs = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime - config.allowed_lateness_ms : NO_WATERMARK;
   for (const p of parts) if (p > ds.maxEventTime) ds.maxEventTime = p;
   const max = Number.isFinite(ds.maxEventTime) ? ds.maxEventTime : NO_WATERMARK;
-  const passedMs = ds.lastClockMs;
-  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final, arrivedMs, ...(passedMs === undefined ? {} : { passedMs }) };
+  const passed = ds.lastClockMs === undefined ? {} : { passedMs: ds.lastClockMs };
+  const evicted = ds.lastEvictionMs === undefined ? {} : { evictedMs: ds.lastEvictionMs };
+  const clock = { ms: final ? max : max - config.allowed_lateness_ms, final, arrivedMs, ...passed, ...evicted };
   ds.lastClockMs = clock.ms;
+  if (!final) ds.lastEvictionMs = clock.ms;
   const retention = config.business_key_retention_ms;
   if (retention !== null) {
     for (const [key, state] of ds.businessKeys) {

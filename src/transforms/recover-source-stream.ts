@@ -145,6 +145,22 @@ export function onSourceWatermark(state: SourceState, source: string, watermark:
   return { kept, findings };
 }
 
+/**
+ * Streaming: brings a known source that the last batches did not tick (nothing was due: see
+ * `wakeAt`) to where ticking it in every batch would have left it, before its new events are
+ * judged: evicted at `evictedMs` (the last non-final batch's watermark; a final tick evicts
+ * nothing) and at watermark `passedMs` (the last batch's, a flush's largest event time). The
+ * eviction tick releases and declares nothing, by the `wakeAt` rule; whatever it did is
+ * returned all the same. A source's evictions never lag its watermark but after a final tick,
+ * which leaves `wakeAt` at -Infinity: the next batch ticks it, and this runs them first.
+ */
+export function catchUpSource(state: SourceState, source: string, evictedMs: number | undefined, passedMs: number | undefined, config: RecoveryConfig): SourceOutput {
+  let out: SourceOutput = { kept: [], findings: [] };
+  if (evictedMs !== undefined && state.watermark < evictedMs) out = onSourceWatermark(state, source, evictedMs, config, false);
+  if (passedMs !== undefined && state.watermark < passedMs) state.watermark = passedMs;
+  return out;
+}
+
 /** A bounded run of one source's events: every arrival, then the final watermark. */
 export function recoverSourceBatch(source: string, events: ReceivedEvent[], watermark: number, config: RecoveryConfig): SourceOutput {
   const state = newSourceState();

@@ -104,3 +104,47 @@ test("a silent source after a flushing stop: an event one horizon and a minute b
   assert.equal(due[2].ticks, 0, "s1 is not ticked by the flush");
   for (let i = 0; i < batches.length; i++) assert.deepEqual(due[i].findings, all[i].findings, `batch ${i + 1}: findings`);
 });
+
+test("a silent source after a flushing stop: a copy of an event the flush's watermark would have evicted, but the last non-final one did not, is still a duplicate", () => {
+  const horizon = config.dedup_horizon_ms;
+  const t0 = Date.parse("2026-11-20T00:00:00Z");
+  const T = t0 + 2 * horizon + 60_000;
+  const event = (id: string, source: string, t: number, line: number): ReceivedEvent => ({ ...ev({ id, source, t }), line });
+  // s1 keeps a and b, then falls silent (nothing due until b is forgotten); s2 moves the
+  // watermark to T, then a flush (final) at T. The copy of a arrives after the flush.
+  const batches = [
+    [event("a", "s1", t0, 1), event("b", "s1", t0 + 60 * 60_000, 2)],
+    [event("x", "s2", T - 60_000, 3)],
+    [event("y", "s2", T, 4)],
+    [event("z", "s2", T, 5)],
+    [event("a", "s1", t0, 6)],
+  ];
+  const isFinal = (index: number) => index === 3 || index === 4;
+  const all = stream(batches, true, isFinal);
+  const due = stream(batches, false, isFinal);
+  assert.ok(all[4].findings.some((f) => f.startsWith("duplicate")), `ticking all: the copy is a duplicate (${all[4].findings.join(", ")})`);
+  assert.deepEqual([due[2].ticks, due[3].ticks], [0, 0], "s1 is ticked neither in the last batch before the flush nor in the flush");
+  for (let i = 0; i < batches.length; i++) assert.deepEqual(due[i].findings, all[i].findings, `batch ${i + 1}: findings`);
+});
+
+test("a source skipped by the last batch before a flush and ticked by the flush: its evictions are brought to the last non-final watermark before its next events", () => {
+  const horizon = config.dedup_horizon_ms;
+  const t0 = Date.parse("2026-11-20T00:00:00Z");
+  const event = (id: string, source: string, t: number, line: number): ReceivedEvent => ({ ...ev({ id, source, t }), line });
+  // s1 keeps a and b; b is due to be forgotten at t0 + 3 h. The batch before the flush moves
+  // the watermark past a's eviction without reaching that (s1 skipped); the flush reaches it
+  // (s1 ticked, but a final tick evicts nothing). The copy of a arrives after the flush.
+  const batches = [
+    [event("a", "s1", t0, 1), event("b", "s1", t0 + 60 * 60_000, 2)],
+    [event("x", "s2", t0 + 90 * 60_000, 3)],
+    [event("y", "s2", t0 + 2 * horizon + 3 * 60_000, 4)],
+    [event("z", "s2", t0 + 3 * horizon, 5)],
+    [event("a", "s1", t0, 6)],
+  ];
+  const isFinal = (index: number) => index === 3 || index === 4;
+  const all = stream(batches, true, isFinal);
+  const due = stream(batches, false, isFinal);
+  assert.ok(all[4].findings.some((f) => f.startsWith("late_unchecked")), `ticking all: the copy is late_unchecked (${all[4].findings.join(", ")})`);
+  assert.deepEqual([due[2].ticks, due[3].ticks], [0, 1], "s1 is skipped before the flush and ticked by it");
+  for (let i = 0; i < batches.length; i++) assert.deepEqual(due[i].findings, all[i].findings, `batch ${i + 1}: findings`);
+});
