@@ -5,6 +5,7 @@ import {
   DEFAULT_ANOMALY_CONFIG,
   HOUR_MS,
   WEEK_MS,
+  addCount,
   addEvent,
   binomialLower,
   createAnomalyState,
@@ -18,6 +19,7 @@ import {
   poissonLower,
   poissonUpper,
   shrunkSpread,
+  sourceSeries,
 } from "../../src/anomalies";
 
 const close = (a: number, b: number, rel = 1e-3): void => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} vs ${b}`);
@@ -150,4 +152,22 @@ test("state is bounded: counts older than history_weeks before the next interval
   for (const byInterval of state.counts.values()) assert.ok(byInterval.size <= 2 * 168, `${byInterval.size}`);
   addEvent(state, { source: "s", event_type: "x", event_time: t0 });
   assert.equal(state.dropped, 1);
+});
+
+test("a series whose history is exactly the minimum volume is judged (its drop to silence flagged); one just below it is not", () => {
+  const config = DEFAULT_ANOMALY_CONFIG;
+  const hour = HOUR_MS;
+  const week = WEEK_MS;
+  const t0 = Date.parse("2026-10-05T09:00:00Z");
+  const state = createAnomalyState(config);
+  for (let w = 0; w < 3; w++) {
+    addCount(state, "at-minimum", "card.scanned", t0 + w * week, config.min_expected);
+    addCount(state, "just-below", "lead.created", t0 + w * week, config.min_expected - 1);
+  }
+  // Week 3, the same hour: both silent. Something else counted, so the interval is complete.
+  addCount(state, "other", "call.completed", t0 + 3 * week + 2 * hour, 1);
+  const { findings } = judgeComplete(state, t0 + 3 * week + 2 * hour);
+  const flagged = findings.filter((f) => f.kind === "volume_anomaly").map((f) => (f.detail as { series: string }).series);
+  assert.ok(flagged.includes(sourceSeries("at-minimum", "card.scanned")), `flagged: ${flagged.join(", ")}`);
+  assert.ok(!flagged.some((s) => s.includes("lead.created")), `flagged: ${flagged.join(", ")}`);
 });
