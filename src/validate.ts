@@ -258,6 +258,7 @@ export function withinDecimalReach(value: number | string): boolean {
   const magnitude = Math.abs(value);
   return magnitude === 0 || (magnitude >= SMALLEST_READ && magnitude < LARGEST_UNREAD);
 }
+
 const stepCache = new Map<string, Array<{ name: string; array: boolean }>>();
 
 function compiledSteps(path: string): Array<{ name: string; array: boolean }> {

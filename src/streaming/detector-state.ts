@@ -198,8 +198,7 @@ export function takeChanges(state: DetectorState): TableChanges {
     for (const [name, source] of touched) {
       const changes = new Map<string, string | null>();
       const map = access.get(source);
-      // A source new since the last call holds a plain Map: all its entries are changes.
-      const keys = map instanceof TrackedMap ? map.takeChanged() : map.keys();
+      const keys = changedKeys(map, (tracked) => access.set(source, tracked));
       // Texts built the fast way for the many entries of a batch: these keys are strings (kept
       // as they are, with their hashes) or integers, these values finite numbers or plain
       // objects of strings and finite numbers (nothing for `tagged` to do).
@@ -208,7 +207,6 @@ export function takeChanges(state: DetectorState): TableChanges {
         const text = value === undefined ? null : typeof value === "number" ? String(value) : JSON.stringify(value);
         changes.set(typeof key === "number" ? String(key) : (key as string), text);
       }
-      if (!(map instanceof TrackedMap)) access.set(source, trackedCopy(map));
       if (changes.size > 0) out.set(`${table}:${name}`, changes);
     }
   }
@@ -219,18 +217,27 @@ export function takeChanges(state: DetectorState): TableChanges {
 function anomalyChanges(anomalies: AnomalyState): Map<string, string | null> {
   const changes = new Map<string, string | null>();
   const counts = anomalies.counts;
-  // A state new since the last call holds a plain Map: all its series are changes.
-  for (const id of counts instanceof TrackedMap ? counts.takeChanged() : counts.keys()) {
+  for (const id of changedKeys(counts, (tracked) => ((anomalies as { counts: unknown }).counts = tracked))) {
     const byInterval = counts.get(id);
     changes.set(id, byInterval === undefined ? null : JSON.stringify({ key: anomalies.series.get(id), counts: [...byInterval] }));
   }
-  if (!(counts instanceof TrackedMap)) (anomalies as { counts: unknown }).counts = trackedCopy(counts);
   return changes;
 }
 
+/**
+ * The keys of `map` set or deleted since the last call. A plain Map is new since then (a source
+ * or an anomaly state created by this batch): all its keys, and `track` gets a tracked copy to
+ * hold in its place, so the next call lists only later changes.
+ */
+function changedKeys<K, V>(map: Map<K, V>, track: (tracked: TrackedMap<K, V>) => void): Iterable<K> {
+  if (map instanceof TrackedMap) return map.takeChanged();
+  track(trackedCopy(map));
+  return map.keys();
+}
+
 /** `map`'s entries in a TrackedMap with no changes recorded. */
-function trackedCopy(map: Map<unknown, unknown>): TrackedMap<unknown, unknown> {
-  const tracked = new TrackedMap<unknown, unknown>();
+function trackedCopy<K, V>(map: Map<K, V>): TrackedMap<K, V> {
+  const tracked = new TrackedMap<K, V>();
   for (const [k, v] of map) tracked.set(k, v);
   tracked.takeChanged();
   return tracked;

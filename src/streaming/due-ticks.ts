@@ -1,6 +1,5 @@
 import type { RecoveryConfig } from "../config";
-import { awaitsDownstream, chainTickDue } from "../transforms/check-dependency-chains";
-import { tickDue } from "../transforms/recover-source-stream";
+import { awaitsDownstream } from "../transforms/check-dependency-chains";
 import type { DetectorState } from "./detector-state";
 
 /** What a batch ticks: the sources and chain keys with something due. */
@@ -16,10 +15,15 @@ export interface DueTicks {
  */
 export function dueTicks(state: DetectorState, latest: number): DueTicks {
   const sources: string[] = [];
-  for (const [name, source] of state.sources) if (tickDue(source, latest)) sources.push(name);
+  for (const [name, source] of state.sources) if (isDue(source.wakeAt, latest)) sources.push(name);
   const chains: string[] = [];
-  for (const [key, chain] of state.chains) if (chainTickDue(chain, latest)) chains.push(key);
+  for (const [key, chain] of state.chains) if (isDue(chain.wakeAt, latest)) chains.push(key);
   return { sources, chains };
+}
+
+/** Whether a `wakeAt` is reached by a watermark of at most `latest`; none (a state from before 2026-11-27) always is. */
+function isDue(wakeAt: number | undefined, latest: number): boolean {
+  return (wakeAt ?? -Infinity) <= latest;
 }
 
 /**

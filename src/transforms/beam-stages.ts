@@ -80,7 +80,7 @@ export interface StageClock {
   /**
    * The watermark of the batch before (its clock's `ms`; after a flushing stop, the largest
    * event time): what every source ticked then holds. Absent: no batch before, or a state
-   * committed before 2026-11-27 (then `arrivedMs` stands in).
+   * committed before 2026-11-27 (a skipped source is then caught up to `arrivedMs` only).
    */
   readonly passedMs?: number;
   /**
@@ -114,7 +114,6 @@ export function* runSourceGroup(kv: KV<SourceInput>, clock: StageClock, config: 
     }
     for (const e of events) for (const f of onSourceEvent(state, e, config)) findings.push(f);
     const released = onSourceWatermark(state, kv.key, clock.ms, config, clock.final, !clock.final || ds.persistent === true);
-
     ds.sources.set(kv.key, state);
     statsFor(runId).redelivered += state.redelivered - redeliveredBefore;
     return { kept: caught.length > 0 ? caught.concat(released.kept) : released.kept, findings: findings.concat(released.findings) };

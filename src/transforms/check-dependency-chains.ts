@@ -66,6 +66,12 @@ export function newChainState(chain: ChainConfig): ChainState {
   return { steps: chain.steps.map(() => null), judged: new Set(), missingFlagged: new Set(), lateFlagged: new Set(), lateWithdrawn: new Set() };
 }
 
+/** The index of the last step seen, -1 when none is. */
+function lastSeenStep(state: ChainState): number {
+  for (let i = state.steps.length - 1; i >= 0; i--) if (state.steps[i] !== null) return i;
+  return -1;
+}
+
 /** Records one kept event of this chain and key. */
 export function recordChainStep(state: ChainState, chain: ChainConfig, event: ReceivedEvent): void {
   const index = chain.steps.findIndex((s) => s.event_type === event.event_type);
@@ -95,8 +101,7 @@ export function stepDeadline(state: ChainState, chain: ChainConfig, index: numbe
  */
 export function judgeChain(state: ChainState, chain: ChainConfig, key: string, watermark: number, final: boolean): { findings: Finding[]; pending: number } {
   const findings: Finding[] = [];
-  let last = -1;
-  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  const last = lastSeenStep(state);
   if (last < 0) return { findings, pending: 0 };
   const lastStep = state.steps[last]!;
   const make = (kind: string, action: "reprocess" | "none", stepIndex: number, evidence: NonNullable<ChainState["steps"][number]>, missing: string | null) => {
@@ -194,8 +199,7 @@ function lateByNow(state: ChainState, chain: ChainConfig): Set<string> {
  * no finding and changes nothing; only its `pending` count is read (`awaitsDownstream`).
  */
 export function chainWake(state: ChainState, chain: ChainConfig, horizonMs: number): number {
-  let last = -1;
-  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  const last = lastSeenStep(state);
   if (last < 0) return Infinity;
   let wake = Infinity;
   let nextSeen = Infinity;
@@ -209,15 +213,9 @@ export function chainWake(state: ChainState, chain: ChainConfig, horizonMs: numb
   return wake;
 }
 
-/** Whether a chain without new steps must be ticked in a batch whose watermark is at most `latest` (see `wakeAt`). */
-export function chainTickDue(state: ChainState, latest: number): boolean {
-  return (state.wakeAt ?? -Infinity) <= latest;
-}
-
 /** Whether the step after the last one seen is still to be judged (a pending deadline until the watermark passes it). */
 export function awaitsDownstream(state: ChainState, chain: ChainConfig): boolean {
-  let last = -1;
-  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  const last = lastSeenStep(state);
   return last >= 0 && last + 1 < chain.steps.length && !state.judged.has(chain.steps[last + 1].event_type);
 }
 
@@ -235,8 +233,7 @@ export function checkChainBatch(chain: ChainConfig, key: string, events: Receive
 
 /** True once nothing more can be judged: the chain is complete or its next step was judged. */
 export function isChainClosed(state: ChainState, chain: ChainConfig): boolean {
-  let last = -1;
-  state.steps.forEach((s, i) => { if (s !== null) last = i; });
+  const last = lastSeenStep(state);
   if (last < 0) return false;
   for (let i = 0; i <= Math.min(last + 1, chain.steps.length - 1); i++) if (!state.judged.has(chain.steps[i].event_type)) return false;
   return true;

@@ -37,8 +37,8 @@ export interface SourceState {
    * watermark such a call changes no output, and the evictions it would make are made by the
    * next call all the same (they only drop entries older than a limit that grows with the
    * watermark). So the stream ticks a source only once its watermark reaches this, and a
-   * source that gets events after ticks it skipped first gets the last of them (see
-   * `runSourceGroup`): a source silent for days is not visited in every batch. -Infinity: at
+   * source that gets events after ticks it skipped is first caught up (`catchUpSource`): a
+   * source silent for days is not visited in every batch. -Infinity: at
    * every watermark (a state committed before 2026-11-27 has none, which counts as that);
    * Infinity: only when events come.
    */
@@ -52,14 +52,6 @@ export interface SourceOutput {
 
 export function newSourceState(): SourceState {
   return { dedup: newDedupState(), nearDuplicates: newNearDuplicateState(), gaps: newGapState(), held: [], watermark: -Infinity, redelivered: 0, wakeAt: -Infinity };
-}
-
-/**
- * Whether a source without events must be ticked in a batch whose watermark is at most
- * `latest` (see `wakeAt`): a tick of a source not due changes no output.
- */
-export function tickDue(state: SourceState, latest: number): boolean {
-  return (state.wakeAt ?? -Infinity) <= latest;
 }
 
 /** No findings: shared by the many arrivals that have none. */

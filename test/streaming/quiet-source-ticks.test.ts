@@ -1,7 +1,7 @@
 /**
  * A stream ticks a source without events only once something is due (`SourceState.wakeAt`,
- * `tickDue`), and a source that gets events after skipped ticks first gets the last of them
- * (`runSourceGroup`). The claim: that changes no output. Here the per-source stage runs over
+ * `dueTicks`), and a source that gets events after skipped ticks is first caught up
+ * (`catchUpSource`, from `runSourceGroup`). The claim: that changes no output. Here the per-source stage runs over
  * the same micro-batches twice, ticking every known source in every batch (as before
  * 2026-11-27) and ticking only the due ones, on traffic made to find a difference: sources
  * silent for several dedup horizons that come back with copies of their old events, late
