@@ -12,7 +12,10 @@
  *   bad row does not block the others.
  * - Rows BigQuery refuses (`insertErrors` with a permanent reason such as `invalid`) and
  *   rows larger than a request may be are returned in `SinkResult.rejected` as
- *   `sink_rejected` dead letters: never dropped, never retried.
+ *   `sink_rejected` dead letters: never dropped, never retried. Refused `events` and `flags`
+ *   rows are also written, as those dead letters, to the `dead_letter` table in the same
+ *   `write` (counted in `written.deadLetters`), so BigQuery shows what it lacks; a refused
+ *   dead-letter row is only returned (sent again, it could be refused again).
  * - Transient failures (HTTP 408/429/5xx, network errors, and per-row `backendError`,
  *   `stopped`, `timeout` ...) are retried with bounded exponential backoff (default 5 tries
  *   per request; bigquery-retry), then {@link SinkUnavailableError} is thrown and the caller
@@ -138,24 +141,30 @@ export class BigQuerySink implements RecoverySink {
 
   async write(batch: SinkBatch): Promise<SinkResult> {
     if (this.closed) throw new Error("BigQuerySink: write after close");
-    const now = this.now().toISOString();
-    const parts: ReadonlyArray<{ key: OutputKey; rows: PreparedRow[] }> = [
-      { key: "events", rows: batch.events.map((e) => eventRow(e, now)) },
-      { key: "flags", rows: batch.flags.map(flagRow) },
-      { key: "deadLetters", rows: batch.deadLetters.map(deadLetterRow) },
-    ];
     const written = { events: 0, flags: 0, deadLetters: 0 };
     const rejected: DeadLetter[] = [];
-    if (parts.every((p) => p.rows.length === 0)) return { written, rejected };
+    if (batch.events.length === 0 && batch.flags.length === 0 && batch.deadLetters.length === 0) return { written, rejected };
     if (!this.options.dryRun) await this.ensureTables();
-    for (const { key, rows } of parts) {
-      const table = this.tableNames[key];
-      for (const chunk of this.chunks(table, rows, rejected)) {
-        if (this.options.dryRun) continue;
-        written[key] += await this.insertChunk(table, chunk, rejected);
-      }
-    }
+    const now = this.now().toISOString();
+    const names = this.tableNames;
+    written.events = await this.insertRows(names.events, batch.events.map((e) => eventRow(e, now)), rejected);
+    written.flags = await this.insertRows(names.flags, batch.flags.map(flagRow), rejected);
+    // Refused events and flags rows go to the dead-letter table too, so BigQuery shows what it
+    // lacks. One refused there as well is already in `rejected`: its second refusal is dropped.
+    const refused = rejected.map(deadLetterRow);
+    written.deadLetters = await this.insertRows(names.deadLetters, batch.deadLetters.map(deadLetterRow), rejected);
+    written.deadLetters += await this.insertRows(names.deadLetters, refused, []);
     return { written, rejected };
+  }
+
+  /** Inserts `rows` into `table` in requests (`chunks`); appends refused rows to `rejected`; returns how many were stored. */
+  private async insertRows(table: string, rows: ReadonlyArray<PreparedRow>, rejected: DeadLetter[]): Promise<number> {
+    let stored = 0;
+    for (const chunk of this.chunks(table, rows, rejected)) {
+      if (this.options.dryRun) continue;
+      stored += await this.insertChunk(table, chunk, rejected);
+    }
+    return stored;
   }
 
   async close(): Promise<void> {

@@ -216,7 +216,8 @@ describe("BigQuerySink against fake-bigquery", () => {
   test("a row BigQuery rejects comes back as a sink_rejected dead letter and the others are written", async () => {
     fake.rejectRowsWhere((json) => typeof json.payload === "string" && json.payload.includes("POISON"));
     const result = await sink().write({ events: [event("e1"), event("e2", { note: "POISON" }), event("e3")], flags: [flag("e1")], deadLetters: [] });
-    assert.deepEqual(result.written, { events: 2, flags: 1, deadLetters: 0 });
+    // The refused row is written to the dead-letter table too, as its dead letter.
+    assert.deepEqual(result.written, { events: 2, flags: 1, deadLetters: 1 });
     assert.deepEqual(
       fake.rows(P, D, "events").map((r) => r.json.event_id),
       ["e1", "e3"],
@@ -234,10 +235,27 @@ describe("BigQuerySink against fake-bigquery", () => {
     assert.equal(JSON.parse(d.raw).event_id, "e2");
     // Not retried: one insertAll per table.
     assert.equal(fake.requests.filter((r) => r.path.endsWith("/events/insertAll")).length, 1);
-    // The rejected dead letter can itself be written to the dead-letter table.
-    const again = await sink().write({ events: [], flags: [], deadLetters: result.rejected });
-    assert.deepEqual(again, { written: { events: 0, flags: 0, deadLetters: 1 }, rejected: [] });
-    assert.equal(fake.rows(P, D, "dead_letter")[0].json.error_code, "sink_rejected");
+    const inTable = fake.rows(P, D, "dead_letter").map((r) => r.json);
+    assert.deepEqual(
+      inTable.map((j) => [j.error_code, j.event_id, j.message_id]),
+      [["sink_rejected", "e2", "m-e2"]],
+    );
+  });
+
+  test("a refused dead-letter row is returned but not sent again, and a refused event whose dead letter is refused too is returned once", async () => {
+    fake.rejectRowsWhere((json) => JSON.stringify(json).includes("POISON"));
+    const result = await sink().write({ events: [event("e1"), event("e2", { note: "POISON" })], flags: [], deadLetters: [{ ...deadLetter(7), raw: "POISON line" }] });
+    assert.deepEqual(result.written, { events: 1, flags: 0, deadLetters: 0 });
+    assert.deepEqual(
+      result.rejected.map((d) => [d.event_id, d.line, d.issues[0].message]),
+      [
+        ["e2", 0, "events: fake-bigquery: row rejected by script"],
+        [deadLetter(7).event_id, 7, "dead_letter: fake-bigquery: row rejected by script"],
+      ],
+    );
+    // Two dead-letter requests: the batch's own dead letter, then the refused event's (refused again, its POISON raw); no third.
+    assert.equal(fake.requests.filter((r) => r.path.endsWith("/dead_letter/insertAll")).length, 2);
+    assert.equal(fake.rows(P, D, "dead_letter").length, 0);
   });
 
   test("schema violations are rejected rows too, and a rejected raw is cut at 64 KiB", async () => {
