@@ -37,6 +37,20 @@ export function parseEventTime(text: string): number | null {
 }
 
 /**
+ * Why `parseEventTime(text)` returned null, for a dead letter's issue message: "not a calendar
+ * date" when `text` has the right shape but an impossible date (`2026-02-30T10:00:00Z`), "time
+ * of day or zone offset out of range" when the time or offset is impossible (`T24:00`,
+ * `+24:00`), else "expected ISO-8601 with a zone". Call it only after parseEventTime gave null
+ * (it matches the pattern again; the valid path never pays for it).
+ */
+export function eventTimeProblem(text: string): string {
+  const m = ISO_WITH_ZONE.exec(text);
+  if (m === null) return "expected ISO-8601 with a zone";
+  if (!isValidDateTime(+m[1], +m[2], +m[3], 0, 0, 0)) return "not a calendar date";
+  return "time of day or zone offset out of range";
+}
+
+/**
  * Fast path for the common `YYYY-MM-DDTHH:MM:SS.mmmZ` (24 characters): the same checks and
  * result as the pattern above, without a regex match. `undefined` for any other shape (the
  * caller then uses the pattern).

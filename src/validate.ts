@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { RecoveryConfig } from "./config";
 import type { DeadLetter, DeadLetterCode, DeliveryMeta, Issue, ReceivedEvent } from "./event";
 import { collectPath, getPath, isPlainObject, nestsDeeperThan } from "./json-path";
-import { parseEventTime } from "./timestamp";
+import { eventTimeProblem, parseEventTime } from "./timestamp";
 import { mayNeedCorrection, needsCorrection } from "./corrections/candidate";
 import type { RateTable } from "./corrections/rate-table";
 import { MAX_DECIMAL_EXPONENT, parseDecimal } from "./corrections/decimal";
@@ -127,7 +127,8 @@ function validateObject(
   }
   const eventTime = typeof stamp === "string" ? parseEventTime(stamp) : null;
   if (eventTime === null) {
-    return dead("timestamp_invalid", [{ path: tsPath, code: "invalid_date", message: "expected ISO-8601 with a zone" }], obj);
+    const message = typeof stamp === "string" ? eventTimeProblem(stamp) : "expected ISO-8601 with a zone";
+    return dead("timestamp_invalid", [{ path: tsPath, code: "invalid_date", message }], obj);
   }
   const v = ctx.config.validation;
   if (eventTime > ctx.nowMs + v.max_future_ms) {

@@ -4,6 +4,9 @@ import { ConfigError, parseConfig, type RecoveryConfig } from "../config";
 import { runRecover } from "../pipelines/run-recover";
 import { parseEventTime } from "../timestamp";
 import { loadRates, ratesLoader } from "../sources/load-rates";
+import { SnapshotFormatError } from "../corrections/rates/snapshot-rates";
+import type { RateTable } from "../corrections/rate-table";
+import { parseStateUrl } from "../state/state-url";
 import { sqlAnomalies } from "../anomalies/sql";
 import * as path from "path";
 import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
@@ -74,21 +77,89 @@ function parseNow(text: string | undefined): number {
   return ms;
 }
 
-function loadConfig(file: string | undefined): RecoveryConfig {
+function loadConfig(command: string, file: string | undefined): RecoveryConfig {
   if (file === undefined) return parseConfig({});
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UsageError(`--config: cannot read ${file}`);
-  }
+  checkPath(command, "config", file, "file");
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (err) {
-    throw new ConfigError(`--config ${file}: not JSON (${(err as Error).message})`);
+    if (err instanceof SyntaxError) throw new ConfigError(`${command}: --config ${file} is not JSON (${err.message})`);
+    throw err;
   }
   return parseConfig(json);
+}
+
+/**
+ * What a path argument is for: `file` is read (a file, FIFO or device: not a directory),
+ * `file-or-dir` is read (either), `out-dir` is a directory written to (created with its
+ * missing parents), `out-file` is a file written to (created in an existing directory).
+ */
+type PathUse = "file" | "file-or-dir" | "out-dir" | "out-file";
+
+/**
+ * Checks the path of `--FLAG PATH` before the command does anything, so that a path that
+ * cannot serve its use is a usage error (exit 2) of one line, `COMMAND: --FLAG PATH PROBLEM`
+ * (PROBLEM: does not exist, is a directory, is not a directory, is not readable / writable,
+ * cannot be created: ...), instead of a system error (EISDIR, EEXIST) once the run is under way.
+ */
+function checkPath(command: string, flag: string, file: string, use: PathUse): void {
+  const problem = pathProblem(file, use);
+  if (problem !== null) throw new UsageError(`${command}: --${flag} ${file} ${problem}`);
+}
+
+/** Why `file` cannot serve `use` (see checkPath), or null when it can. */
+function pathProblem(file: string, use: PathUse): string | null {
+  const stat = statOrNull(file);
+  if (use === "file" || use === "file-or-dir") {
+    if (stat === null) return "does not exist";
+    if (use === "file" && stat.isDirectory()) return "is a directory";
+    return canAccess(file, fs.constants.R_OK) ? null : "is not readable";
+  }
+  if (stat !== null) {
+    if (use === "out-dir" && !stat.isDirectory()) return "is not a directory";
+    if (use === "out-file" && stat.isDirectory()) return "is a directory";
+    return canAccess(file, fs.constants.W_OK) ? null : "is not writable";
+  }
+  // Missing, so it will be created: in its directory (out-file), or in the nearest existing ancestor (out-dir).
+  let parent = path.dirname(path.resolve(file));
+  if (use === "out-dir") while (statOrNull(parent) === null && parent !== path.dirname(parent)) parent = path.dirname(parent);
+  const parentStat = statOrNull(parent);
+  if (parentStat === null) return `cannot be created: directory ${parent} does not exist`;
+  if (!parentStat.isDirectory()) return `cannot be created: ${parent} is not a directory`;
+  return canAccess(parent, fs.constants.W_OK) ? null : `cannot be created: ${parent} is not writable`;
+}
+
+/** `fs.statSync(file)`, or null when it fails (missing, a file as a parent, no search permission). */
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+function canAccess(file: string, mode: number): boolean {
+  try {
+    fs.accessSync(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first load of `--rates SPEC` (a snapshot path was checked with checkPath before). A
+ * snapshot that is not JSON or not a snapshot is a usage error (exit 2); any other failure (the
+ * Open Exchange Rates API, I/O) stays a runtime failure (exit 1). Both name the flag.
+ */
+async function firstRates(command: string, spec: string, load: () => Promise<RateTable>): Promise<RateTable> {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof SnapshotFormatError) throw new UsageError(`${command}: --rates ${err.message}`);
+    throw new Error(`${command}: --rates ${spec}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 async function runCommand(args: string[]): Promise<number> {
@@ -108,11 +179,14 @@ async function runCommand(args: string[]): Promise<number> {
   });
   if (values.input === undefined) throw new UsageError("run: --input FILE|- is required");
   if (values.out === undefined) throw new UsageError("run: --out DIR is required");
-  if (values.input !== "-" && !fs.existsSync(values.input)) throw new UsageError(`run: --input ${values.input} does not exist`);
+  if (values.input !== "-") checkPath("run", "input", values.input, "file");
+  checkPath("run", "out", values.out, "out-dir");
+  const spec = values.rates;
+  if (spec !== undefined && spec !== "oxr") checkPath("run", "rates", spec, "file-or-dir");
   const waitForLockMs = lockWait("run", values["wait-for-lock"]);
-  const config = loadConfig(values.config);
+  const config = loadConfig("run", values.config);
   const nowMs = parseNow(values.now);
-  const rates = values.rates === undefined ? null : await loadRates(values.rates, config, nowMs);
+  const rates = spec === undefined ? null : await firstRates("run", spec, () => loadRates(spec, config, nowMs));
   const summary = await runRecover({
     waitForLockMs,
     rates,
@@ -138,6 +212,7 @@ async function generateCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(events) || events <= 0) throw new UsageError("generate: --events N must be a positive integer");
   if (!Number.isInteger(seed)) throw new UsageError("generate: --seed S must be an integer");
   if (values.out === undefined) throw new UsageError("generate: --out FILE is required");
+  checkPath("generate", "out", values.out, "out-file");
   const { generate } = await import("../generate/index.js");
   const summary = generate({ events, seed, now: new Date(parseNow(values.now)), out: values.out });
   process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
@@ -191,6 +266,20 @@ async function streamCommand(args: string[]): Promise<number> {
     process.stdout.write(new BigQuerySink({ project: bq[1], dataset: bq[2], dryRun: true }).ddl().join("\n\n") + "\n");
     return EXIT.ok;
   }
+  if (values.input !== undefined) checkPath("stream", "input", values.input, "file");
+  checkPath("stream", "out", values.out, "out-dir");
+  const spec = values.rates;
+  if (spec !== undefined && spec !== "oxr") checkPath("stream", "rates", spec, "file-or-dir");
+  if (values.state !== undefined) {
+    let state: ReturnType<typeof parseStateUrl>;
+    try {
+      state = parseStateUrl(values.state);
+    } catch (err) {
+      throw new UsageError(`stream: --state ${values.state}: ${(err as Error).message}`);
+    }
+    if (state.kind === "file") checkPath("stream", "state", state.dir, "out-dir");
+  }
+  if (values["batch-log"] !== undefined) checkPath("stream", "batch-log", values["batch-log"], "out-file");
   const positive = (name: string, text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
     const n = Number(text);
@@ -202,10 +291,10 @@ async function streamCommand(args: string[]): Promise<number> {
   const untilIdle = values["until-idle"] === undefined ? null : positive("until-idle", values["until-idle"], 0) * 1000;
   const waitForLockMs = lockWait("stream", values["wait-for-lock"]);
   if (values["no-flush"] && untilIdle === null && values.input === undefined) throw new UsageError("stream: --no-flush applies to an idle stop or the end of --input, and needs --until-idle SECONDS or --input FILE");
-  const config = loadConfig(values.config);
+  const config = loadConfig("stream", values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
-  const reloadRates = values.rates === undefined ? undefined : ratesLoader(values.rates, config);
-  const rates = reloadRates === undefined ? null : await reloadRates(nowMs ?? Date.now());
+  const reloadRates = spec === undefined ? undefined : ratesLoader(spec, config);
+  const rates = spec === undefined || reloadRates === undefined ? null : await firstRates("stream", spec, () => reloadRates(nowMs ?? Date.now()));
   // The Redis key prefix names the pipeline by its output directory, so two streams sharing a
   // Redis database never load each other's state.
   const store = openStateStore(values.state ?? path.join(values.out, "state"), `recover:${path.resolve(values.out)}`);
@@ -220,7 +309,6 @@ async function streamCommand(args: string[]): Promise<number> {
   let source: MicroBatchSource<BatchMessage>;
   let client: { close(): Promise<void> } | null = null;
   if (values.input !== undefined) {
-    if (!fs.existsSync(values.input)) throw new UsageError(`stream: --input ${values.input} does not exist`);
     source = new FileBatchSource(values.input);
   } else {
     const m = /^projects\/([^/]+)\/subscriptions\/([^/]+)$/.exec(values.subscription ?? "");

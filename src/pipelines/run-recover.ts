@@ -69,6 +69,9 @@ export interface RunSummary {
   readonly duckdb_fallback: string | null;
 }
 
+/** The stderr line (after `[recover] `) of a run whose input held no lines (progress on). */
+export const EMPTY_INPUT_NOTICE = "the input held no lines: nothing to recover, every output is empty";
+
 /**
  * `recover run`: the bounded pipeline on the DirectRunner, then DuckDB and `summary.json`.
  * Outputs in `outDir`: events.jsonl, flags.jsonl, dead_letter.jsonl, summary.json,
@@ -124,6 +127,8 @@ async function runLocked(o: RecoverRunOptions): Promise<RunSummary> {
   const nearDuplicates = result.kinds["near_duplicate"] ?? 0;
   const redelivered = result.stats.redelivered;
   const accounted = result.events + duplicates + nearDuplicates + result.deadLetters + result.stats.blank_lines + redelivered;
+  // An empty input is valid (every output empty), but more often a mistake than not: say so.
+  if (result.stats.lines === 0 && (o.progress ?? false)) process.stderr.write(`[recover] ${EMPTY_INPUT_NOTICE}\n`);
   const unseen = unseenEventTypes(o.config, result.stats.event_types_seen);
   if (unseen.length > 0 && (o.progress ?? false)) process.stderr.write(`[recover] ${unseenEventTypesNotice(unseen)}\n`);
   const deadNotice = deadLetterNotice(result.stats.dead_letters_by_code, result.stats.lines - result.stats.blank_lines - redelivered, o.config, o.nowMs);

@@ -137,6 +137,26 @@ test("corpus: each bad line has its dead-letter error_code, good lines are kept"
   assert.deepEqual(kept, wanted, "kept event ids");
 });
 
+test("corpus: a timestamp_invalid dead letter says whether the value has the wrong shape or is not a calendar date", () => {
+  const dead = deadByLine(api());
+  const expected: Record<string, string> = {
+    timestamp_without_zone: "expected ISO-8601 with a zone",
+    timestamp_date_only: "expected ISO-8601 with a zone",
+    timestamp_number: "expected ISO-8601 with a zone",
+    timestamp_30_february: "not a calendar date",
+    timestamp_30_february_millis: "not a calendar date",
+    timestamp_29_february_non_leap: "not a calendar date",
+    timestamp_hour_24: "time of day or zone offset out of range",
+  };
+  const got: Record<string, unknown> = {};
+  for (const name of Object.keys(expected)) {
+    const d = dead.get(state.lines.findIndex((l) => l.name === name) + 1);
+    got[name] = d === undefined ? "no dead letter" : { error_code: d.error_code, issues: d.issues };
+  }
+  const want = Object.fromEntries(Object.entries(expected).map(([name, message]) => [name, { error_code: "timestamp_invalid", issues: [{ path: ["timestamp"], code: "invalid_date", message }] }]));
+  assert.deepEqual(got, want);
+});
+
 test("corpus: kept lines are written as received, without BOM or CR", () => {
   const o = api();
   for (const raw of o.events) {

@@ -122,6 +122,8 @@ export function corpusLines(): CorpusLine[] {
   add(dead("timestamp_without_zone", json(good("t-nozone", { timestamp: "2026-11-25T10:00:00" })), "timestamp_invalid"));
   add(dead("timestamp_30_february", json(good("t-feb30", { timestamp: "2026-02-30T10:00:00Z" })), "timestamp_invalid"));
   add(dead("timestamp_29_february_non_leap", json(good("t-feb29", { timestamp: "2026-02-29T10:00:00Z" })), "timestamp_invalid"));
+  add(dead("timestamp_30_february_millis", json(good("t-feb30ms", { timestamp: "2026-02-30T10:00:00.000Z" })), "timestamp_invalid"));
+  add(dead("timestamp_hour_24", json(good("t-hour24", { timestamp: "2026-11-25T24:00:00Z" })), "timestamp_invalid"));
   add(dead("timestamp_date_only", json(good("t-dateonly", { timestamp: "2026-11-25" })), "timestamp_invalid"));
   add(dead("timestamp_year_0099", json(good("t-y0099", { timestamp: "0099-11-25T10:00:00Z" })), "timestamp_stale"));
   add(dead("timestamp_future", json(good("t-future", { timestamp: "2026-11-25T12:05:00.001Z" })), "timestamp_future"));

@@ -16,8 +16,8 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BIN = path.join(ROOT, "bin", "recover.js");
 const NOW = "2026-11-25T12:00:00Z";
 
-function cli(args: string[], input?: Buffer): SpawnSyncReturns<string> {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+function cli(args: string[], input?: Buffer, env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", input, env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
   if (r.error !== undefined) throw r.error;
   return r;
 }
@@ -221,6 +221,70 @@ test("recover run: bad usage, bad config and bad --now exit 2 with one stderr li
   assertUsageError(cli(["run", "--input", dirs.input, "--out", out, "--now", "2026-02-30T12:00:00Z"]), "--now 30 February");
   assertUsageError(cli(["bogus-command"]), "unknown command");
   assertUsageError(cli(["stream", "--subscription", "projects/p/subscriptions/s", "--out", out, "--no-flush"]), "--no-flush on a subscription without --until-idle");
+});
+
+/** Exit code `status` and exactly one stderr line, `line`. */
+function assertExit(r: SpawnSyncReturns<string>, status: number, line: string): void {
+  assert.deepEqual({ status: r.status, stderr: r.stderr }, { status, stderr: line + "\n" });
+}
+
+test("a path argument that does not exist or cannot serve is a usage error (exit 2) naming the command, the flag and the problem, for every command", () => {
+  const nope = path.join(dirs.tmp, "nope.jsonl");
+  const file = path.join(dirs.tmp, "a-file.txt");
+  fs.writeFileSync(file, "x\n");
+  const dir = fs.mkdtempSync(path.join(dirs.tmp, "a-dir-"));
+  const garbage = path.join(dirs.tmp, "garbage.rates.jsonl");
+  fs.writeFileSync(garbage, "{oops\n");
+  const out = path.join(dirs.tmp, "out-paths");
+  const run = (...more: string[]) => cli(["run", "--input", dirs.input, "--out", out, "--now", NOW, "--quiet", "--no-duckdb", ...more]);
+  assertExit(cli(["run", "--input", nope, "--out", out, "--now", NOW]), 2, `recover: run: --input ${nope} does not exist`);
+  assertExit(cli(["run", "--input", dir, "--out", out, "--now", NOW]), 2, `recover: run: --input ${dir} is a directory`);
+  assertExit(cli(["run", "--input", dirs.input, "--out", file, "--now", NOW]), 2, `recover: run: --out ${file} is not a directory`);
+  assertExit(cli(["run", "--input", dirs.input, "--out", path.join(file, "sub", "out"), "--now", NOW]), 2, `recover: run: --out ${path.join(file, "sub", "out")} cannot be created: ${file} is not a directory`);
+  assertExit(run("--config", nope), 2, `recover: run: --config ${nope} does not exist`);
+  assertExit(run("--config", dir), 2, `recover: run: --config ${dir} is a directory`);
+  assertExit(run("--rates", nope), 2, `recover: run: --rates ${nope} does not exist`);
+  assertExit(run("--rates", garbage), 2, `recover: run: --rates ${garbage}:1: malformed JSON`);
+  assert.equal(fs.existsSync(out), false, "nothing created");
+
+  const stream = (...more: string[]) => cli(["stream", "--input", dirs.input, "--out", out, "--now", NOW, "--quiet", "--no-duckdb", ...more]);
+  assertExit(cli(["stream", "--input", nope, "--out", out]), 2, `recover: stream: --input ${nope} does not exist`);
+  assertExit(cli(["stream", "--input", dir, "--out", out]), 2, `recover: stream: --input ${dir} is a directory`);
+  assertExit(cli(["stream", "--input", dirs.input, "--out", file]), 2, `recover: stream: --out ${file} is not a directory`);
+  assertExit(stream("--config", nope), 2, `recover: stream: --config ${nope} does not exist`);
+  assertExit(stream("--rates", nope), 2, `recover: stream: --rates ${nope} does not exist`);
+  assertExit(stream("--rates", garbage), 2, `recover: stream: --rates ${garbage}:1: malformed JSON`);
+  assertExit(stream("--state", file), 2, `recover: stream: --state ${file} is not a directory`);
+  assertExit(stream("--state", "ftp://host/x"), 2, 'recover: stream: --state ftp://host/x: state location "ftp://host/x": unsupported scheme ftp (use redis://, file: or a directory)');
+  assertExit(stream("--batch-log", dir), 2, `recover: stream: --batch-log ${dir} is a directory`);
+  assertExit(stream("--batch-log", path.join(dirs.tmp, "no-such-dir", "batches.jsonl")), 2, `recover: stream: --batch-log ${path.join(dirs.tmp, "no-such-dir", "batches.jsonl")} cannot be created: directory ${path.join(dirs.tmp, "no-such-dir")} does not exist`);
+  assert.equal(fs.existsSync(out), false, "nothing created");
+
+  assertExit(cli(["generate", "--events", "10", "--out", dir]), 2, `recover: generate: --out ${dir} is a directory`);
+  const lost = path.join(dirs.tmp, "no-such-dir", "events.jsonl");
+  assertExit(cli(["generate", "--events", "10", "--out", lost]), 2, `recover: generate: --out ${lost} cannot be created: directory ${path.dirname(lost)} does not exist`);
+});
+
+test("a runtime failure of a path argument's provider stays exit 1, naming the flag", () => {
+  const env = { ...process.env };
+  delete env.OXR_APP_ID;
+  const r = cli(["run", "--input", dirs.input, "--out", path.join(dirs.tmp, "out-oxr"), "--now", NOW, "--quiet", "--no-duckdb", "--rates", "oxr"], undefined, env);
+  assertExit(r, 1, "recover: run: --rates oxr: OXR_APP_ID is not set");
+});
+
+test("recover run of an empty input: exit 0, empty outputs, and one stderr line saying so (none with --quiet)", () => {
+  const empty = path.join(dirs.tmp, "empty.jsonl");
+  fs.writeFileSync(empty, "");
+  const r = cli(["run", "--input", empty, "--out", path.join(dirs.tmp, "out-empty"), "--now", NOW, "--no-duckdb"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as RunSummary).lines, 0);
+  const notices = r.stderr.split("\n").filter((l) => l.includes("no lines"));
+  assert.deepEqual(notices, ["[recover] the input held no lines: nothing to recover, every output is empty"]);
+  const stdin = cli(["run", "--input", "-", "--out", path.join(dirs.tmp, "out-empty-stdin"), "--now", NOW, "--no-duckdb"], Buffer.alloc(0));
+  assert.equal(stdin.status, 0, stdin.stderr);
+  assert.match(stdin.stderr, /^\[recover\] the input held no lines: nothing to recover, every output is empty$/m);
+  const quiet = cli(["run", "--input", empty, "--out", path.join(dirs.tmp, "out-empty-quiet"), "--now", NOW, "--no-duckdb", "--quiet"]);
+  assert.deepEqual({ status: quiet.status, stderr: quiet.stderr }, { status: 0, stderr: "" });
 });
 
 test("recover COMMAND --help prints the usage on stdout and exits 0 (nothing run, no output written)", () => {

@@ -16,6 +16,9 @@ export type SnapshotSource = { readonly dir: string } | { readonly jsonl: string
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A snapshot file that is not JSON or not in Open Exchange Rates' shape; the message starts with the file (and line). */
+export class SnapshotFormatError extends Error {}
+
 function isMissing(error: unknown): boolean {
   return error instanceof Error && "code" in error && (error.code === "ENOENT" || error.code === "ENOTDIR");
 }
@@ -33,11 +36,11 @@ async function readDay(dir: string, date: string): Promise<Record<string, number
   try {
     json = JSON.parse(text);
   } catch {
-    throw new Error(`${file}: malformed JSON`);
+    throw new SnapshotFormatError(`${file}: malformed JSON`);
   }
   const parsed = OxrSnapshot.safeParse(json);
   const rates = parsed.success ? usdRates(parsed.data) : null;
-  if (rates === null) throw new Error(`${file}: not an Open Exchange Rates snapshot with a USD rate`);
+  if (rates === null) throw new SnapshotFormatError(`${file}: not an Open Exchange Rates snapshot with a USD rate`);
   return rates;
 }
 
@@ -50,11 +53,11 @@ async function readLines(file: string): Promise<ReadonlyMap<string, Record<strin
     try {
       json = JSON.parse(line);
     } catch {
-      throw new Error(`${file}:${i + 1}: malformed JSON`);
+      throw new SnapshotFormatError(`${file}:${i + 1}: malformed JSON`);
     }
     const parsed = DatedOxrSnapshot.safeParse(json);
     const rates = parsed.success ? usdRates(parsed.data) : null;
-    if (!parsed.success || rates === null) throw new Error(`${file}:${i + 1}: not a dated Open Exchange Rates snapshot`);
+    if (!parsed.success || rates === null) throw new SnapshotFormatError(`${file}:${i + 1}: not a dated Open Exchange Rates snapshot`);
     byDate.set(parsed.data.date, rates);
   });
   return byDate;
