@@ -12,32 +12,31 @@ import * as path from "path";
 import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
 import { OutDirLockedError } from "../streaming/out-dir-lock";
 import { StateContinuityError } from "../state/state-store";
+import { COMMANDS, commandHelp, parseArgsOptions, usageLine } from "./flags";
+import { checkPath } from "./path-arguments";
+import { UsageError } from "./usage-error";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, conservation: 3 } as const;
 
 const USAGE = `usage:
-  recover run --input FILE|- --out DIR [--config FILE] [--now ISO] [--rates DIR|FILE.jsonl|oxr] [--wait-for-lock SECONDS] [--no-duckdb] [--quiet]
-  recover stream (--subscription projects/P/subscriptions/S | --input FILE) --out DIR
-                 [--state DIR|redis://HOST:PORT/DB] [--until-idle SECONDS] [--no-flush] [--batch-size N] [--batch-wait-ms MS]
-                 [--id-attribute NAME] [--timestamp-attribute NAME] [--batch-log FILE]
-                 [--bigquery PROJECT.DATASET [--dry-run]] [--reprocess-topic projects/P/topics/T] [--dead-letter-topic projects/P/topics/T] [--config FILE] [--now ISO] [--rates ...]
-                 [--wait-for-lock SECONDS] [--no-duckdb] [--quiet]
-  recover generate --events N --seed S --out FILE [--now ISO]
-  recover sql anomalies --table PROJECT.DATASET.events_once [--model PROJECT.DATASET.NAME]
+${Object.values(COMMANDS)
+  .map((c) => `  ${usageLine(c)}`)
+  .join("\n")}
 
+\`recover COMMAND --help\` lists a command's flags, their meanings and defaults.
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
 
-class UsageError extends Error {}
 
 /** Entry point of the `recover` CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const command = argv[0];
   const rest = argv.slice(1);
   try {
-    // `recover run --help` (any command with -h/--help) prints the usage instead of failing on the flag.
+    // `recover run --help` (any command with -h/--help) prints its help instead of failing on the flag.
     if (command !== undefined && (rest.includes("--help") || rest.includes("-h"))) {
-      process.stdout.write(USAGE + "\n");
+      const spec = Object.values(COMMANDS).find((c) => c.name.split(" ")[0] === command);
+      process.stdout.write(spec === undefined ? USAGE + "\n" : commandHelp(spec));
       return EXIT.ok;
     }
     if (command === "run") return await runCommand(rest);
@@ -91,64 +90,6 @@ function loadConfig(command: string, file: string | undefined): RecoveryConfig {
 }
 
 /**
- * What a path argument is for: `file` is read (a file, FIFO or device: not a directory),
- * `file-or-dir` is read (either), `out-dir` is a directory written to (created with its
- * missing parents), `out-file` is a file written to (created in an existing directory).
- */
-type PathUse = "file" | "file-or-dir" | "out-dir" | "out-file";
-
-/**
- * Checks the path of `--FLAG PATH` before the command does anything, so that a path that
- * cannot serve its use is a usage error (exit 2) of one line, `COMMAND: --FLAG PATH PROBLEM`
- * (PROBLEM: does not exist, is a directory, is not a directory, is not readable / writable,
- * cannot be created: ...), instead of a system error (EISDIR, EEXIST) once the run is under way.
- */
-function checkPath(command: string, flag: string, file: string, use: PathUse): void {
-  const problem = pathProblem(file, use);
-  if (problem !== null) throw new UsageError(`${command}: --${flag} ${file} ${problem}`);
-}
-
-/** Why `file` cannot serve `use` (see checkPath), or null when it can. */
-function pathProblem(file: string, use: PathUse): string | null {
-  const stat = statOrNull(file);
-  if (use === "file" || use === "file-or-dir") {
-    if (stat === null) return "does not exist";
-    if (use === "file" && stat.isDirectory()) return "is a directory";
-    return canAccess(file, fs.constants.R_OK) ? null : "is not readable";
-  }
-  if (stat !== null) {
-    if (use === "out-dir" && !stat.isDirectory()) return "is not a directory";
-    if (use === "out-file" && stat.isDirectory()) return "is a directory";
-    return canAccess(file, fs.constants.W_OK) ? null : "is not writable";
-  }
-  // Missing, so it will be created: in its directory (out-file), or in the nearest existing ancestor (out-dir).
-  let parent = path.dirname(path.resolve(file));
-  if (use === "out-dir") while (statOrNull(parent) === null && parent !== path.dirname(parent)) parent = path.dirname(parent);
-  const parentStat = statOrNull(parent);
-  if (parentStat === null) return `cannot be created: directory ${parent} does not exist`;
-  if (!parentStat.isDirectory()) return `cannot be created: ${parent} is not a directory`;
-  return canAccess(parent, fs.constants.W_OK) ? null : `cannot be created: ${parent} is not writable`;
-}
-
-/** `fs.statSync(file)`, or null when it fails (missing, a file as a parent, no search permission). */
-function statOrNull(file: string): fs.Stats | null {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return null;
-  }
-}
-
-function canAccess(file: string, mode: number): boolean {
-  try {
-    fs.accessSync(file, mode);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The first load of `--rates SPEC` (a snapshot path was checked with checkPath before). A
  * snapshot that is not JSON or not a snapshot is a usage error (exit 2); any other failure (the
  * Open Exchange Rates API, I/O) stays a runtime failure (exit 1). Both name the flag.
@@ -163,20 +104,7 @@ async function firstRates(command: string, spec: string, load: () => Promise<Rat
 }
 
 async function runCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      input: { type: "string" },
-      out: { type: "string" },
-      config: { type: "string" },
-      now: { type: "string" },
-      rates: { type: "string" },
-      "wait-for-lock": { type: "string" },
-      "no-duckdb": { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: parseArgsOptions(COMMANDS.run.flags), strict: true });
   if (values.input === undefined) throw new UsageError("run: --input FILE|- is required");
   if (values.out === undefined) throw new UsageError("run: --out DIR is required");
   if (values.input !== "-") checkPath("run", "input", values.input, "file");
@@ -204,11 +132,11 @@ async function runCommand(args: string[]): Promise<number> {
 async function generateCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { events: { type: "string" }, seed: { type: "string", default: "1" }, out: { type: "string" }, now: { type: "string" } },
+    options: parseArgsOptions(COMMANDS.generate.flags),
     strict: true,
   });
   const events = Number(values.events);
-  const seed = Number(values.seed);
+  const seed = Number(values.seed ?? COMMANDS.generate.flags.seed.default);
   if (!Number.isInteger(events) || events <= 0) throw new UsageError("generate: --events N must be a positive integer");
   if (!Number.isInteger(seed)) throw new UsageError("generate: --seed S must be an integer");
   if (values.out === undefined) throw new UsageError("generate: --out FILE is required");
@@ -230,33 +158,7 @@ async function streamCommand(args: string[]): Promise<number> {
   const { PubSubPublisher } = await import("../sources/pubsub-publisher.js");
   const { pubsubTopicFeed, recoverySinkFeed } = await import("../streaming/extra-sinks.js");
   const { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream } = await import("../streaming/stream-loop.js");
-  const { values } = parseArgs({
-    args,
-    options: {
-      subscription: { type: "string" },
-      input: { type: "string" },
-      out: { type: "string" },
-      state: { type: "string" },
-      "until-idle": { type: "string" },
-      "no-flush": { type: "boolean", default: false },
-      "batch-size": { type: "string" },
-      "batch-wait-ms": { type: "string" },
-      "id-attribute": { type: "string" },
-      "timestamp-attribute": { type: "string" },
-      config: { type: "string" },
-      now: { type: "string" },
-      rates: { type: "string" },
-      "batch-log": { type: "string" },
-      bigquery: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      "reprocess-topic": { type: "string" },
-      "dead-letter-topic": { type: "string" },
-      "wait-for-lock": { type: "string" },
-      "no-duckdb": { type: "boolean", default: false },
-      quiet: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: parseArgsOptions(COMMANDS.stream.flags), strict: true });
   if ((values.subscription === undefined) === (values.input === undefined)) throw new UsageError("stream: give exactly one of --subscription or --input");
   if (values.out === undefined) throw new UsageError("stream: --out DIR is required");
   if (values["dry-run"]) {
@@ -375,7 +277,7 @@ async function streamCommand(args: string[]): Promise<number> {
 /** `recover sql anomalies --table P.D.events`: the BigQuery ML statements for the anomaly series. */
 function sqlCommand(args: string[]): number {
   if (args[0] !== "anomalies") throw new UsageError('sql: the only statement set is "anomalies"');
-  const { values } = parseArgs({ args: args.slice(1), options: { table: { type: "string" }, model: { type: "string" } }, strict: true });
+  const { values } = parseArgs({ args: args.slice(1), options: parseArgsOptions(COMMANDS.sqlAnomalies.flags), strict: true });
   if (values.table === undefined) throw new UsageError("sql anomalies: --table PROJECT.DATASET.TABLE is required");
   let sql: ReturnType<typeof sqlAnomalies>;
   try {
