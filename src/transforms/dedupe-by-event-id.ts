@@ -7,7 +7,10 @@ import { eventFinding, type Finding } from "../flag";
  * Semantics: a later arrival of an event_id already kept, whose event time is within
  * `horizonMs` of the kept copy, is discarded and flagged `duplicate` (action `discard`), one
  * flag per discarded copy, `flag_id = hash(duplicate, event_id, copy ordinal)`. Copies are
- * identical, so which one is kept does not matter. A repeat of the id beyond the horizon of
+ * identical, so which one is kept does not matter. One whose event time no kept copy has is
+ * not a copy of one (another event under a reused id, or a retry that restamped it): it is
+ * discarded too, but its flag's action is `manual_review` and `detail.kept_event_time` names
+ * the nearest kept copy's time. A repeat of the id beyond the horizon of
  * every kept copy is kept too (a new event under a reused id), and later repeats are compared
  * with every kept copy, so a copy of the first that arrives after the second is still caught.
  * Copy ordinals count per id across its kept copies, so no two flags share a `flag_id`. Exact
@@ -20,6 +23,8 @@ import { eventFinding, type Finding } from "../flag";
  * // -> e1 kept; flags duplicate(e1, copy 1), duplicate(e1, copy 2)
  * // arrivals: e1 (t=0), e1 (t=25 h), e1 (t=0)
  * // -> both first arrivals kept (25 h apart), the third is duplicate(e1, copy 1) of the first
+ * // arrivals: e1 (t=0), e1 (t=5 s)
+ * // -> e1 kept; duplicate(e1, copy 1), action manual_review, detail.kept_event_time t=0
  */
 export interface DedupState {
   /**
@@ -111,16 +116,27 @@ export function dedupeEvent(state: DedupState, event: ReceivedEvent, horizonMs: 
   if (messageId !== null && messageId === state.messages.get(event.event_id)) return REDELIVERED;
   const copies = (state.copies.get(event.event_id) ?? 0) + 1;
   state.copies.set(event.event_id, copies);
+  const kept = nearestKeptTime(state, event.event_id, prior, event.event_time);
   return {
     keep: false,
     redelivered: false,
     finding: eventFinding(event, {
       kind: "duplicate",
-      action: "discard",
+      // A copy carries its original's event time. One whose time no kept copy has is another
+      // event under the same id, or a retry that restamped it: discarded all the same (keeping
+      // it could count one event twice), but for a person to look at, with the kept time.
+      action: kept === event.event_time ? "discard" : "manual_review",
       identity: [event.event_id, copies],
-      detail: { copy: copies, line: event.line },
+      detail: kept === event.event_time ? { copy: copies, line: event.line } : { copy: copies, line: event.line, kept_event_time: new Date(kept).toISOString() },
     }),
   };
+}
+
+/** The event time of the kept copy of `id` nearest to `eventTime` (`latest`: its latest kept copy's). */
+function nearestKeptTime(state: DedupState, id: string, latest: number, eventTime: number): number {
+  let nearest = latest;
+  for (const t of state.earlier.get(id) ?? []) if (Math.abs(eventTime - t) < Math.abs(eventTime - nearest)) nearest = t;
+  return nearest;
 }
 
 /**

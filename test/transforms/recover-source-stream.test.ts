@@ -17,6 +17,12 @@ const cases: Case[] = [
     flags: [["duplicate", "a", { copy: 1 }], ["duplicate", "a", { copy: 2 }]],
   },
   {
+    name: "same id with another event time within the horizon: discarded, with the kept copy's time",
+    events: [ev({ id: "a", t: sec(0), seq: 1 }), ev({ id: "a", t: sec(5), seq: 1, data: { v: 999 } })],
+    kept: ["a"],
+    flags: [["duplicate", "a", { copy: 1, kept_event_time: new Date(sec(0)).toISOString() }]],
+  },
+  {
     name: "same id beyond the 24 h horizon is kept again",
     events: [ev({ id: "a", t: min(0) }), ev({ id: "a", t: min(24 * 60 + 1) })],
     kept: ["a", "a"],
@@ -128,6 +134,26 @@ for (const c of cases) {
     }
   });
 }
+
+test("a copy with its original's event time is discarded; one with a time no kept copy has is for manual review, with the nearest kept copy's time", () => {
+  const day = 24 * 60;
+  const events = [
+    ev({ id: "a", t: min(0), line: 1 }),
+    ev({ id: "a", t: min(2 * day), line: 2 }), // beyond the horizon: kept, a second event under the id
+    ev({ id: "a", t: min(0), line: 3 }), // the first's copy
+    ev({ id: "a", t: min(2 * day), line: 4 }), // the second's copy
+    ev({ id: "a", t: min(2 * day - 10), line: 5 }), // within the horizon of the second only, another time
+  ];
+  const out = recoverSourceBatch("s1", events, min(2 * day), config);
+  assert.deepEqual(
+    out.findings.map((f) => [f.kind, f.action, f.detail]),
+    [
+      ["duplicate", "discard", { copy: 1, line: 3 }],
+      ["duplicate", "discard", { copy: 2, line: 4 }],
+      ["duplicate", "manual_review", { copy: 3, line: 5, kept_event_time: new Date(min(2 * day)).toISOString() }],
+    ],
+  );
+});
 
 test("flag ids are deterministic and distinct per copy", () => {
   const events = () => [ev({ id: "a", t: sec(0) }), ev({ id: "a", t: sec(0) }), ev({ id: "a", t: sec(0) })];
