@@ -86,9 +86,18 @@ export const COMMANDS = {
   },
   generate: {
     name: "generate",
-    summary: "Writes synthetic lead-capture traffic with injected faults to --out, its ground truth beside it (.truth.jsonl) and the exchange rates it used (.rates.jsonl).",
+    summary:
+      "Writes synthetic lead-capture traffic with injected faults to --out, its ground truth beside it (.truth.jsonl) and the exchange rates it used (.rates.jsonl); with --scenario silent-losses, traffic for the anomaly detector instead.",
+    usage: "(--events N | --scenario silent-losses)",
     flags: {
-      events: { type: "string", value: "N", required: true, description: "how many lines to write" },
+      events: { type: "string", value: "N", description: "how many lines to write (the faults scenario)" },
+      scenario: {
+        type: "string",
+        value: "faults|silent-losses",
+        default: "faults",
+        description:
+          "silent-losses: three weeks of scanner and CRM traffic, a scanner silent for an hour and the scan-to-CRM ratio at 50 % for an hour in week 3, and their truth; prints the --now and --config to run it with (--events and --now do not apply)",
+      },
       seed: { type: "string", value: "S", default: "1", description: "random seed: the same seed gives the same file" },
       out: { type: "string", value: "FILE", required: true, description: "the JSON-lines file to write (its directory must exist)" },
       now: { type: "string", value: "ISO", default: "the wall clock", description: "the traffic's 14 days end here" },

@@ -135,12 +135,21 @@ async function generateCommand(args: string[]): Promise<number> {
     options: parseArgsOptions(COMMANDS.generate.flags),
     strict: true,
   });
-  const events = Number(values.events);
+  const scenario = values.scenario ?? COMMANDS.generate.flags.scenario.default;
   const seed = Number(values.seed ?? COMMANDS.generate.flags.seed.default);
-  if (!Number.isInteger(events) || events <= 0) throw new UsageError("generate: --events N must be a positive integer");
+  if (scenario !== "faults" && scenario !== "silent-losses") throw new UsageError(`generate: --scenario must be faults or silent-losses (got "${scenario.slice(0, 40)}")`);
   if (!Number.isInteger(seed)) throw new UsageError("generate: --seed S must be an integer");
   if (values.out === undefined) throw new UsageError("generate: --out FILE is required");
   checkPath("generate", "out", values.out, "out-file");
+  if (scenario === "silent-losses") {
+    if (values.events !== undefined || values.now !== undefined) throw new UsageError("generate: --events and --now do not apply to --scenario silent-losses");
+    const { SILENT_LOSS_CONFIG, writeSilentLossSample } = await import("../generate/index.js");
+    const sample = writeSilentLossSample({ seed, out: values.out });
+    process.stdout.write(JSON.stringify({ ...sample, run_with: { now: sample.now, config: SILENT_LOSS_CONFIG } }, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  const events = Number(values.events);
+  if (!Number.isInteger(events) || events <= 0) throw new UsageError("generate: --events N must be a positive integer");
   const { generate } = await import("../generate/index.js");
   const summary = generate({ events, seed, now: new Date(parseNow(values.now)), out: values.out });
   process.stdout.write(JSON.stringify(summary, null, 2) + "\n");

@@ -4,3 +4,4 @@ export { scoreRun, type KindScore, type Score } from "./score";
 export { defaultTruthPath, type FaultRecord, type LookalikeRecord, type TruthRecord } from "./truth";
 export { Rng } from "./prng";
 export { defaultRatesPath, type RateBook } from "./rates";
+export { SILENT_LOSS_CONFIG, scoreSilentLosses, writeSilentLossSample, type SilentLossSample, type SilentLossScore, type SilentLossTruth } from "./silent-loss-sample";

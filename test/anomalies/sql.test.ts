@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DEFAULT_ANOMALY_CONFIG, addEvent, createAnomalyState, sqlAggregation, sqlAnomalies } from "../../src/anomalies";
-import { syntheticEvents, syntheticTraffic } from "./synthetic";
+import { syntheticEvents, syntheticTraffic } from "../../src/generate/silent-losses";
 
 test("sqlAnomalies: BigQuery ML statements carry the options, the threshold and the validated names", () => {
   const s = sqlAnomalies("my-proj.leads.events");

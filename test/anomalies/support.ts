@@ -1,7 +1,7 @@
 /** Helpers shared by the anomaly tests: feed synthetic traffic into a state and key findings. */
 import { addCount, createAnomalyState, type AnomalyConfig, type AnomalyState } from "../../src/anomalies";
 import type { Finding } from "../../src/flag";
-import type { SyntheticTraffic } from "./synthetic";
+import type { SyntheticTraffic } from "../../src/generate/silent-losses";
 
 /** A state holding all rows of `traffic` (bulk counting API). */
 export function stateFromRows(config: AnomalyConfig, traffic: SyntheticTraffic): AnomalyState {

@@ -19,7 +19,7 @@ import {
   DAY_MS,
 } from "../../src/anomalies";
 import type { Finding } from "../../src/flag";
-import { DEFAULT_SYNTHETIC_START, syntheticEvents, syntheticTraffic, type Injection, type SyntheticTraffic } from "./synthetic";
+import { DEFAULT_SYNTHETIC_START, syntheticEvents, syntheticTraffic, type Injection, type SyntheticTraffic } from "../../src/generate/silent-losses";
 import { findingKey, hourKey, stateFromRows } from "./support";
 
 const HOURS = 8 * 168;

@@ -263,6 +263,11 @@ test("a path argument that does not exist or cannot serve is a usage error (exit
   assertExit(cli(["generate", "--events", "10", "--out", dir]), 2, `recover: generate: --out ${dir} is a directory`);
   const lost = path.join(dirs.tmp, "no-such-dir", "events.jsonl");
   assertExit(cli(["generate", "--events", "10", "--out", lost]), 2, `recover: generate: --out ${lost} cannot be created: directory ${path.dirname(lost)} does not exist`);
+  const sample = path.join(dirs.tmp, "losses.jsonl");
+  assertExit(cli(["generate", "--scenario", "bogus", "--out", sample]), 2, 'recover: generate: --scenario must be faults or silent-losses (got "bogus")');
+  assertExit(cli(["generate", "--scenario", "silent-losses", "--events", "10", "--out", sample]), 2, "recover: generate: --events and --now do not apply to --scenario silent-losses");
+  assertExit(cli(["generate", "--out", sample]), 2, "recover: generate: --events N must be a positive integer");
+  assert.equal(fs.existsSync(sample), false, "nothing written");
 });
 
 test("a runtime failure of a path argument's provider stays exit 1, naming the flag", () => {

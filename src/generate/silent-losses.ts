@@ -6,8 +6,8 @@
  * `syntheticTraffic({ seed: 1 })` -> 8 weeks of rows `{ interval_start, source, event_type, count }`
  * starting Monday 2026-01-05T00:00Z, and the true Poisson rate of every (source, type, hour).
  */
-import { Rng } from "../../src/generate/prng";
-import { HOUR_MS, WEEK_MS } from "../../src/anomalies/interval";
+import { Rng } from "./prng";
+import { HOUR_MS, WEEK_MS } from "../anomalies/interval";
 
 /** Monday 2026-01-05T00:00:00Z. */
 export const DEFAULT_SYNTHETIC_START = Date.parse("2026-01-05T00:00:00Z");
