@@ -6,7 +6,7 @@ import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { readFileLines } from "../sources/jsonl-file";
 import { NO_WATERMARK } from "../sources/read-validated";
-import { checkChainBatch } from "../transforms/check-dependency-chains";
+import { chainStepsOf, checkChainBatch } from "../transforms/check-dependency-chains";
 import { correctKeptEvent } from "../transforms/correct-events";
 import { businessKey, judgeBusinessKey } from "../transforms/enforce-unique-business-keys";
 import { recoverSourceBatch } from "../transforms/recover-source-stream";
@@ -65,16 +65,17 @@ export function recoverInProcess(input: string, config: RecoveryConfig, nowMs: n
     }
   }
   let pendingDeadlines = 0;
-  config.chains.forEach((chain, index) => {
-    const byKey = new Map<string, ReceivedEvent[]>();
-    for (const e of kept) {
-      const step = chain.steps.find((s) => s.event_type === e.event_type);
-      const value = step === undefined ? null : e.keys[step.key];
+  const byChainKey = config.chains.map(() => new Map<string, ReceivedEvent[]>());
+  for (const e of kept) {
+    for (const { index, key } of chainStepsOf(config.chains, e.event_type) ?? []) {
+      const value = e.keys[key];
       if (value === null || value === undefined) continue;
-      const list = byKey.get(value);
-      if (list === undefined) byKey.set(value, [e]);
+      const list = byChainKey[index].get(value);
+      if (list === undefined) byChainKey[index].set(value, [e]);
       else list.push(e);
     }
+  }
+  byChainKey.forEach((byKey, index) => {
     for (const [key, events] of byKey) {
       const r = checkChainBatch(config.chains[index], key, events, watermark);
       for (const f of r.findings) findings.push(f);

@@ -7,7 +7,7 @@ import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import { byArrival } from "../order";
 import { statsFor, timed } from "../pipelines/run-stats";
-import { chainWake, isChainClosed, judgeChain, judgedSizes, lastDeadline, newChainState, recordChainStep } from "./check-dependency-chains";
+import { chainStepsOf, chainWake, isChainClosed, judgeChain, judgedSizes, lastDeadline, newChainState, recordChainStep } from "./check-dependency-chains";
 import { detectorState, markChanged } from "../streaming/detector-state";
 import { NO_WATERMARK } from "../sources/read-validated";
 import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
@@ -139,28 +139,6 @@ export function* runAnomalies(parts: Iterable<IntervalCounts>, clock: StageClock
   yield* result.findings;
 }
 
-/** Per event type: the chains (index, key path) it is a step of, in chain order. */
-const stepsByType = new WeakMap<RecoveryConfig["chains"], Map<string, Array<{ index: number; key: string }>>>();
-
-function chainStepsOf(chains: RecoveryConfig["chains"], eventType: string): Array<{ index: number; key: string }> | undefined {
-  let byType = stepsByType.get(chains);
-  if (byType === undefined) {
-    byType = new Map();
-    for (let index = 0; index < chains.length; index++) {
-      const seen = new Set<string>();
-      for (const s of chains[index].steps) {
-        // The first step of a type counts, as `steps.find` would pick it.
-        if (seen.has(s.event_type)) continue;
-        seen.add(s.event_type);
-        const list = byType.get(s.event_type);
-        if (list === undefined) byType.set(s.event_type, [{ index, key: s.key }]);
-        else list.push({ index, key: s.key });
-      }
-    }
-    stepsByType.set(chains, byType);
-  }
-  return byType.get(eventType);
-}
 
 /** No memberships: shared by the many events that are no chain's step. */
 const NO_MEMBERSHIPS = Object.freeze([]) as unknown as Keyed[];

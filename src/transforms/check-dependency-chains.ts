@@ -1,4 +1,4 @@
-import type { ChainConfig } from "../config";
+import type { ChainConfig, RecoveryConfig } from "../config";
 import type { ReceivedEvent } from "../event";
 import { finding, type Finding } from "../flag";
 import { stableId } from "../hash";
@@ -258,4 +258,28 @@ export function lastDeadline(state: ChainState, chain: ChainConfig): number {
   if (lastIndex < 0) return -Infinity;
   const delay = lastIndex + 1 < chain.steps.length ? chain.steps[lastIndex + 1].max_delay_ms : 0;
   return Math.max(latest, state.steps[lastIndex]!.eventTime + delay);
+}
+
+/** Per event type: the chains (index, key path) it is a step of, in chain order. */
+const stepsByType = new WeakMap<RecoveryConfig["chains"], Map<string, Array<{ index: number; key: string }>>>();
+
+/** The chains (index, key path) an event type is a step of, in chain order; undefined for none. Memoized per chains config. */
+export function chainStepsOf(chains: RecoveryConfig["chains"], eventType: string): Array<{ index: number; key: string }> | undefined {
+  let byType = stepsByType.get(chains);
+  if (byType === undefined) {
+    byType = new Map();
+    for (let index = 0; index < chains.length; index++) {
+      const seen = new Set<string>();
+      for (const s of chains[index].steps) {
+        // The first step of a type counts, as `steps.find` would pick it.
+        if (seen.has(s.event_type)) continue;
+        seen.add(s.event_type);
+        const list = byType.get(s.event_type);
+        if (list === undefined) byType.set(s.event_type, [{ index, key: s.key }]);
+        else list.push({ index, key: s.key });
+      }
+    }
+    stepsByType.set(chains, byType);
+  }
+  return byType.get(eventType);
 }
