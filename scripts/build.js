@@ -4,6 +4,17 @@
 // it back, even on the direct runner; without these transformers the captured
 // variables of a closure vanish at run time (see README, "DirectRunner limits").
 "use strict";
+// `prepare` (npm install) passes --if-tools: an install without dev dependencies
+// (`npm install --omit=dev`) has no TypeScript to build with, and should not fail for it.
+if (process.argv.includes("--if-tools")) {
+  try {
+    require.resolve("typescript");
+    require.resolve("ts-closure-transform");
+  } catch {
+    process.stderr.write("build: skipped, TypeScript is not installed (dev dependencies omitted); dist/ is not built\n");
+    process.exit(0);
+  }
+}
 const ts = require("typescript");
 const path = require("path");
 const { beforeTransform, afterTransform } = require("ts-closure-transform");

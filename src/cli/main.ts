@@ -190,7 +190,10 @@ async function streamCommand(args: string[]): Promise<number> {
     }
     if (state.kind === "file") checkPath("stream", "state", state.dir, "out-dir");
   }
-  if (values["batch-log"] !== undefined) checkPath("stream", "batch-log", values["batch-log"], "out-file");
+  const batchLog = values["batch-log"];
+  // A log directly in an --out not created yet is created with it (the output lock makes --out).
+  const inNewOut = batchLog !== undefined && path.dirname(path.resolve(batchLog)) === path.resolve(values.out) && !fs.existsSync(values.out);
+  if (batchLog !== undefined && !inNewOut) checkPath("stream", "batch-log", batchLog, "out-file");
   const positive = (name: string, text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
     const n = Number(text);
@@ -205,7 +208,7 @@ async function streamCommand(args: string[]): Promise<number> {
   const config = loadConfig("stream", values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
   const reloadRates = spec === undefined ? undefined : ratesLoader(spec, config);
-  const rates = spec === undefined || reloadRates === undefined ? null : await firstRates("stream", spec, () => reloadRates(nowMs ?? Date.now()));
+  const rates = reloadRates === undefined ? null : await firstRates("stream", spec as string, () => reloadRates(nowMs ?? Date.now()));
   // The Redis key prefix names the pipeline by its output directory, so two streams sharing a
   // Redis database never load each other's state.
   const store = openStateStore(values.state ?? path.join(values.out, "state"), `recover:${path.resolve(values.out)}`);

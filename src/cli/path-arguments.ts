@@ -23,6 +23,7 @@ export function checkPath(command: string, flag: string, file: string, use: Path
 /** Why `file` cannot serve `use` (see checkPath), or null when it can. */
 function pathProblem(file: string, use: PathUse): string | null {
   const stat = statOrNull(file);
+  if (stat === null && isSymlink(file)) return "is a symbolic link to nothing";
   if (use === "file" || use === "file-or-dir") {
     if (stat === null) return "does not exist";
     if (use === "file" && stat.isDirectory()) return "is a directory";
@@ -48,6 +49,14 @@ function statOrNull(file: string): fs.Stats | null {
     return fs.statSync(file);
   } catch {
     return null;
+  }
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * A row BigQuery refused (or that the sink refused before sending, e.g. too large) as a dead
  * letter: `error_code` "sink_rejected", one issue per BigQuery error
- * (`{path: [], code: reason, message: "<table>: <message>"}`), `raw` = the row's JSON cut at
- * 64 KiB (UTF-8, a cut character becomes U+FFFD), and the event id, message id, attributes
- * and line of the row's origin.
+ * (`{path: [], code: reason, message: "<table>: <message>"}`), `raw` = the row's JSON without
+ * `inserted_at` (the write's time, which a retry changes), cut at 64 KiB (UTF-8, a cut
+ * character becomes U+FFFD), and the event id, message id, attributes and line of the row's
+ * origin.
  */
 import type { DeadLetter, Issue } from "../event";
 import { MAX_RAW_BYTES } from "../validate";
@@ -18,7 +19,10 @@ export interface RowError {
 
 /** The dead letter for a refused row; `receivedAt` is the refusal time (ISO-8601). */
 export function rejectedRow(table: string, row: PreparedRow, errors: ReadonlyArray<RowError>, receivedAt: string): DeadLetter {
-  const body = Buffer.from(JSON.stringify(row.json), "utf8");
+  // Without the write's own time (`inserted_at`), so a batch written again after a failure
+  // gives the same dead letter: its insertId and its `dead_letter_once` key (line, raw) stay.
+  const { inserted_at: _insertedAt, ...stable } = row.json;
+  const body = Buffer.from(JSON.stringify(stable), "utf8");
   const truncated = body.length > MAX_RAW_BYTES;
   const issues: Issue[] = (errors.length > 0 ? errors : [{ reason: "unknown", message: "rejected without a reason" }]).map((e) => ({
     path: [],

@@ -32,7 +32,11 @@ export interface SinkBatch {
 /** Error code of a dead letter made from a row that a sink refused to store. */
 export const SINK_REJECTED = "sink_rejected";
 
-/** What one `write` did. `written + rejected` accounts for every row of the batch. */
+/**
+ * What one `write` did. Every row of the batch is either written or rejected; `written` may
+ * count more, as a sink can write its own dead letters for rows it rejected (BigQuery puts
+ * them in `written.deadLetters`).
+ */
 export interface SinkResult {
   /** Rows the sink accepted, per output. */
   readonly written: { readonly events: number; readonly flags: number; readonly deadLetters: number };

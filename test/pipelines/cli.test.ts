@@ -263,6 +263,13 @@ test("a path argument that does not exist or cannot serve is a usage error (exit
   assertExit(cli(["generate", "--events", "10", "--out", dir]), 2, `recover: generate: --out ${dir} is a directory`);
   const lost = path.join(dirs.tmp, "no-such-dir", "events.jsonl");
   assertExit(cli(["generate", "--events", "10", "--out", lost]), 2, `recover: generate: --out ${lost} cannot be created: directory ${path.dirname(lost)} does not exist`);
+  // A batch log directly in an --out still to be created passes the checks (the stream creates --out
+  // first); the --batch-size error after them shows they passed.
+  const fresh = path.join(dirs.tmp, "fresh-out");
+  assertExit(cli(["stream", "--input", dirs.input, "--out", fresh, "--batch-log", path.join(fresh, "batches.jsonl"), "--batch-size", "0"]), 2, 'recover: stream: --batch-size must be a positive number (got "0")');
+  const dangling = path.join(dirs.tmp, "dangling-out");
+  fs.symlinkSync(path.join(dirs.tmp, "no-such-target"), dangling);
+  assertExit(cli(["run", "--input", dirs.input, "--out", dangling]), 2, `recover: run: --out ${dangling} is a symbolic link to nothing`);
   const sample = path.join(dirs.tmp, "losses.jsonl");
   assertExit(cli(["generate", "--scenario", "bogus", "--out", sample]), 2, 'recover: generate: --scenario must be faults or silent-losses (got "bogus")');
   assertExit(cli(["generate", "--scenario", "silent-losses", "--events", "10", "--out", sample]), 2, "recover: generate: --events and --now do not apply to --scenario silent-losses");

@@ -242,6 +242,18 @@ describe("BigQuerySink against fake-bigquery", () => {
     );
   });
 
+  test("a batch written again later gives the same dead letter for a refused row (same raw, same insertId): dead_letter_once holds it once", async () => {
+    fake.rejectRowsWhere((json) => typeof json.payload === "string" && json.payload.includes("POISON"));
+    const batch = { events: [{ ...event("e2", { note: "POISON" }), meta: { ...event("e2").meta, message_id: null } }], flags: [], deadLetters: [] };
+    const first = await sink().write(batch);
+    const second = await sink({ now: () => new Date(NOW.getTime() + 60_000) }).write(batch);
+    assert.equal(first.rejected[0].raw, second.rejected[0].raw);
+    assert.equal(JSON.parse(first.rejected[0].raw).inserted_at, undefined);
+    const ids = fake.requests.filter((r) => r.path.endsWith("/dead_letter/insertAll")).flatMap((r) => (r.body as { rows: Array<{ insertId: string }> }).rows.map((x) => x.insertId));
+    assert.equal(ids.length, 2);
+    assert.equal(ids[0], ids[1]);
+  });
+
   test("a refused dead-letter row is returned but not sent again, and a refused event whose dead letter is refused too is returned once", async () => {
     fake.rejectRowsWhere((json) => JSON.stringify(json).includes("POISON"));
     const result = await sink().write({ events: [event("e1"), event("e2", { note: "POISON" })], flags: [], deadLetters: [{ ...deadLetter(7), raw: "POISON line" }] });

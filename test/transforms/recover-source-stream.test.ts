@@ -143,6 +143,7 @@ test("a copy with its original's event time is discarded; one with a time no kep
     ev({ id: "a", t: min(0), line: 3 }), // the first's copy
     ev({ id: "a", t: min(2 * day), line: 4 }), // the second's copy
     ev({ id: "a", t: min(2 * day - 10), line: 5 }), // within the horizon of the second only, another time
+    ev({ id: "a", t: min(10), line: 6 }), // within the horizon of the first only (kept in `earlier`), another time
   ];
   const out = recoverSourceBatch("s1", events, min(2 * day), config);
   assert.deepEqual(
@@ -151,6 +152,7 @@ test("a copy with its original's event time is discarded; one with a time no kep
       ["duplicate", "discard", { copy: 1, line: 3 }],
       ["duplicate", "discard", { copy: 2, line: 4 }],
       ["duplicate", "manual_review", { copy: 3, line: 5, kept_event_time: new Date(min(2 * day)).toISOString() }],
+      ["duplicate", "manual_review", { copy: 4, line: 6, kept_event_time: new Date(min(0)).toISOString() }],
     ],
   );
 });
