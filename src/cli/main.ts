@@ -27,7 +27,6 @@ ${Object.values(COMMANDS)
 \`recover COMMAND --help\` lists a command's flags, their meanings and defaults.
 exit codes: 0 ok, 1 runtime failure, 2 bad usage/flag/config, 3 conservation check failed`;
 
-
 /** Entry point of the `recover` CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const command = argv[0];
