@@ -2,11 +2,13 @@
  * The CLI's commands and flags, written once: `parseArgs` reads its options from here, `recover
  * COMMAND --help` prints them, and the README's flag tables are these tables
  * (`test/cli/flags.test.ts` checks both, and that the defaults shown are the ones the code uses).
- * Plain data on purpose: `recover run` loads it at start-up, so it imports nothing.
+ * Plain data on purpose: `recover run` loads it at start-up, so it imports nothing heavy.
  *
  * `commandHelp(COMMANDS.run)` ->
  * "usage: recover run --input FILE|- --out DIR [options]\n\n<what it does>\n\n  --input FILE|-  <meaning> (required)\n..."
  */
+
+import { UsageError } from "./usage-error";
 
 /** One flag: what `parseArgs` needs, and what help and the README say of it. */
 export interface FlagSpec {
@@ -121,6 +123,12 @@ export function parseArgsOptions<F extends Readonly<Record<string, FlagSpec>>>(f
   const options: Record<string, { type: "string" } | { type: "boolean"; default: boolean }> = {};
   for (const [name, flag] of Object.entries(flags)) options[name] = flag.type === "boolean" ? { type: "boolean", default: false } : { type: "string" };
   return options as ParseArgsOptions<F>;
+}
+
+/** The value of a flag the command requires, or a usage error naming it with its placeholder (`run: --out DIR is required`). */
+export function requiredFlag<S extends CommandSpec>(spec: S, name: keyof S["flags"] & string, value: string | undefined): string {
+  if (value === undefined) throw new UsageError(`${spec.name}: --${name} ${spec.flags[name].value ?? ""} is required`);
+  return value;
 }
 
 /** `recover NAME <required flags> [options]`. */

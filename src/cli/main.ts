@@ -12,8 +12,8 @@ import * as path from "path";
 import type { BatchMessage, ExtraSink, MicroBatchSource } from "../streaming/stream-loop";
 import { OutDirLockedError } from "../streaming/out-dir-lock";
 import { StateContinuityError } from "../state/state-store";
-import { COMMANDS, commandHelp, parseArgsOptions, usageLine } from "./flags";
-import { checkPath } from "./path-arguments";
+import { COMMANDS, commandHelp, parseArgsOptions, requiredFlag, usageLine } from "./flags";
+import { checkJobPaths, checkPath } from "./path-arguments";
 import { UsageError } from "./usage-error";
 
 /** Exit codes: 0 success; 1 runtime failure; 2 bad usage, flag or config; 3 conservation check failed. */
@@ -104,12 +104,10 @@ async function firstRates(command: string, spec: string, load: () => Promise<Rat
 
 async function runCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: parseArgsOptions(COMMANDS.run.flags), strict: true });
-  if (values.input === undefined) throw new UsageError("run: --input FILE|- is required");
-  if (values.out === undefined) throw new UsageError("run: --out DIR is required");
-  if (values.input !== "-") checkPath("run", "input", values.input, "file");
-  checkPath("run", "out", values.out, "out-dir");
+  const input = requiredFlag(COMMANDS.run, "input", values.input);
+  const out = requiredFlag(COMMANDS.run, "out", values.out);
   const spec = values.rates;
-  if (spec !== undefined && spec !== "oxr") checkPath("run", "rates", spec, "file-or-dir");
+  checkJobPaths("run", { input, out, rates: spec });
   const waitForLockMs = lockWait("run", values["wait-for-lock"]);
   const config = loadConfig("run", values.config);
   const nowMs = parseNow(values.now);
@@ -117,8 +115,8 @@ async function runCommand(args: string[]): Promise<number> {
   const summary = await runRecover({
     waitForLockMs,
     rates,
-    input: values.input,
-    outDir: values.out,
+    input: input,
+    outDir: out,
     config,
     nowMs,
     progress: !values.quiet,
@@ -138,19 +136,19 @@ async function generateCommand(args: string[]): Promise<number> {
   const seed = Number(values.seed ?? COMMANDS.generate.flags.seed.default);
   if (scenario !== "faults" && scenario !== "silent-losses") throw new UsageError(`generate: --scenario must be faults or silent-losses (got "${scenario.slice(0, 40)}")`);
   if (!Number.isInteger(seed)) throw new UsageError("generate: --seed S must be an integer");
-  if (values.out === undefined) throw new UsageError("generate: --out FILE is required");
-  checkPath("generate", "out", values.out, "out-file");
+  const out = requiredFlag(COMMANDS.generate, "out", values.out);
+  checkPath("generate", "out", out, "out-file");
   if (scenario === "silent-losses") {
     if (values.events !== undefined || values.now !== undefined) throw new UsageError("generate: --events and --now do not apply to --scenario silent-losses");
     const { SILENT_LOSS_CONFIG, writeSilentLossSample } = await import("../generate/index.js");
-    const sample = writeSilentLossSample({ seed, out: values.out });
+    const sample = writeSilentLossSample({ seed, out: out });
     process.stdout.write(JSON.stringify({ ...sample, run_with: { now: sample.now, config: SILENT_LOSS_CONFIG } }, null, 2) + "\n");
     return EXIT.ok;
   }
   const events = Number(values.events);
   if (!Number.isInteger(events) || events <= 0) throw new UsageError("generate: --events N must be a positive integer");
   const { generate } = await import("../generate/index.js");
-  const summary = generate({ events, seed, now: new Date(parseNow(values.now)), out: values.out });
+  const summary = generate({ events, seed, now: new Date(parseNow(values.now)), out: out });
   process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
   return EXIT.ok;
 }
@@ -168,7 +166,7 @@ async function streamCommand(args: string[]): Promise<number> {
   const { DEFAULT_BATCH_MAX_MESSAGES, DEFAULT_BATCH_MAX_WAIT_MS, runStream } = await import("../streaming/stream-loop.js");
   const { values } = parseArgs({ args, options: parseArgsOptions(COMMANDS.stream.flags), strict: true });
   if ((values.subscription === undefined) === (values.input === undefined)) throw new UsageError("stream: give exactly one of --subscription or --input");
-  if (values.out === undefined) throw new UsageError("stream: --out DIR is required");
+  const out = requiredFlag(COMMANDS.stream, "out", values.out);
   if (values["dry-run"]) {
     // Prints what `--bigquery` would create, and exits: no connection is made.
     const bq = /^([^.]+)\.(.+)$/.exec(values.bigquery ?? "");
@@ -176,10 +174,8 @@ async function streamCommand(args: string[]): Promise<number> {
     process.stdout.write(new BigQuerySink({ project: bq[1], dataset: bq[2], dryRun: true }).ddl().join("\n\n") + "\n");
     return EXIT.ok;
   }
-  if (values.input !== undefined) checkPath("stream", "input", values.input, "file");
-  checkPath("stream", "out", values.out, "out-dir");
   const spec = values.rates;
-  if (spec !== undefined && spec !== "oxr") checkPath("stream", "rates", spec, "file-or-dir");
+  checkJobPaths("stream", { input: values.input, out, rates: spec });
   if (values.state !== undefined) {
     let state: ReturnType<typeof parseStateUrl>;
     try {
@@ -191,7 +187,7 @@ async function streamCommand(args: string[]): Promise<number> {
   }
   const batchLog = values["batch-log"];
   // A log directly in an --out not created yet is created with it (the output lock makes --out).
-  const inNewOut = batchLog !== undefined && path.dirname(path.resolve(batchLog)) === path.resolve(values.out) && !fs.existsSync(values.out);
+  const inNewOut = batchLog !== undefined && path.dirname(path.resolve(batchLog)) === path.resolve(out) && !fs.existsSync(out);
   if (batchLog !== undefined && !inNewOut) checkPath("stream", "batch-log", batchLog, "out-file");
   const positive = (name: string, text: string | undefined, fallback: number): number => {
     if (text === undefined) return fallback;
@@ -207,10 +203,10 @@ async function streamCommand(args: string[]): Promise<number> {
   const config = loadConfig("stream", values.config);
   const nowMs = values.now === undefined ? null : parseNow(values.now);
   const reloadRates = spec === undefined ? undefined : ratesLoader(spec, config);
-  const rates = reloadRates === undefined ? null : await firstRates("stream", spec as string, () => reloadRates(nowMs ?? Date.now()));
+  const rates = spec === undefined || reloadRates === undefined ? null : await firstRates("stream", spec, () => reloadRates(nowMs ?? Date.now()));
   // The Redis key prefix names the pipeline by its output directory, so two streams sharing a
   // Redis database never load each other's state.
-  const store = openStateStore(values.state ?? path.join(values.out, "state"), `recover:${path.resolve(values.out)}`);
+  const store = openStateStore(values.state ?? path.join(out, "state"), `recover:${path.resolve(out)}`);
   const signal = { stop: false };
   const stop = () => {
     if (signal.stop) process.exit(130);
@@ -260,7 +256,7 @@ async function streamCommand(args: string[]): Promise<number> {
   try {
     const summary = await runStream({
       source,
-      outDir: values.out,
+      outDir: out,
       store,
       config,
       rates,
@@ -277,7 +273,7 @@ async function streamCommand(args: string[]): Promise<number> {
       signal,
       waitForLockMs,
     });
-    fs.writeFileSync(path.join(values.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
+    fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
     process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
     return summary.conservation.holds ? EXIT.ok : EXIT.conservation;
   } finally {
@@ -289,10 +285,10 @@ async function streamCommand(args: string[]): Promise<number> {
 function sqlCommand(args: string[]): number {
   if (args[0] !== "anomalies") throw new UsageError('sql: the only statement set is "anomalies"');
   const { values } = parseArgs({ args: args.slice(1), options: parseArgsOptions(COMMANDS.sqlAnomalies.flags), strict: true });
-  if (values.table === undefined) throw new UsageError("sql anomalies: --table PROJECT.DATASET.TABLE is required");
+  const table = requiredFlag(COMMANDS.sqlAnomalies, "table", values.table);
   let sql: ReturnType<typeof sqlAnomalies>;
   try {
-    sql = sqlAnomalies(values.table, { model: values.model });
+    sql = sqlAnomalies(table, { model: values.model });
   } catch (err) {
     throw new UsageError(`sql anomalies: ${(err as Error).message}`);
   }

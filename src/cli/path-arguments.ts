@@ -20,6 +20,16 @@ export function checkPath(command: string, flag: string, file: string, use: Path
   if (problem !== null) throw new UsageError(`${command}: --${flag} ${file} ${problem}`);
 }
 
+/**
+ * The paths `run` and `stream` both take: the input (a file; `-` is stdin), the output
+ * directory, and a rates snapshot (a file or directory; `oxr` is the API).
+ */
+export function checkJobPaths(command: string, paths: { readonly input?: string; readonly out: string; readonly rates?: string }): void {
+  if (paths.input !== undefined && paths.input !== "-") checkPath(command, "input", paths.input, "file");
+  checkPath(command, "out", paths.out, "out-dir");
+  if (paths.rates !== undefined && paths.rates !== "oxr") checkPath(command, "rates", paths.rates, "file-or-dir");
+}
+
 /** Why `file` cannot serve `use` (see checkPath), or null when it can. */
 function pathProblem(file: string, use: PathUse): string | null {
   const stat = statOrNull(file);

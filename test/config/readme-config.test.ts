@@ -24,7 +24,3 @@ test("README: the Configuration block is exactly the default config", () => {
   const defaults: unknown = JSON.parse(JSON.stringify(parseConfig({})));
   assert.deepEqual(shown, defaults);
 });
-
-test("README: the Configuration block, given as a config, changes nothing", () => {
-  assert.deepEqual(parseConfig(JSON.parse(configBlock())), parseConfig({}));
-});

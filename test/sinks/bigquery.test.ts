@@ -242,7 +242,7 @@ describe("BigQuerySink against fake-bigquery", () => {
     );
   });
 
-  test("a batch written again later gives the same dead letter for a refused row (same raw, same insertId): dead_letter_once holds it once", async () => {
+  test("a batch written again later gives the same dead letter for a refused row: the same raw and insertId (with line and error_code, what dead_letter_once keys on)", async () => {
     fake.rejectRowsWhere((json) => typeof json.payload === "string" && json.payload.includes("POISON"));
     const batch = { events: [{ ...event("e2", { note: "POISON" }), meta: { ...event("e2").meta, message_id: null } }], flags: [], deadLetters: [] };
     const first = await sink().write(batch);
