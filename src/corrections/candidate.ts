@@ -3,6 +3,7 @@ import { CALL_COMPLETED, numeric } from "./call-checks";
 import { correctEvent, rewritesEvent } from "./correct-event";
 import type { CorrectionEvent } from "./correction";
 import { phoneMayHoldEmail } from "./field-swap";
+import { matchesEventType } from "./event-type-pattern";
 import { getPath } from "./paths";
 import type { RateTable } from "./rate-table";
 import { surelyUnchanged } from "./surely-unchanged";
@@ -10,8 +11,8 @@ import { surelyUnchanged } from "./surely-unchanged";
 /**
  * Could any correction rule act on this event? A conservative prefilter evaluated once on the
  * parsed event during validation, so the correction stage re-parses only the events it may
- * change or flag: a contact object whose `phone` holds an `@` (field swap), line items
- * (arithmetic), a USD amount (currency), a `call.completed` whose duration is <= 0 or that
+ * change or flag: a contact object whose `phone` holds an `@` (field swap), line items on an
+ * order type (arithmetic), a USD amount (currency), a `call.completed` whose duration is <= 0 or that
  * carries a `corrections` list (`carriesCorrections`, default true), or a type with range
  * rules. False only when every rule would return the event unchanged with no finding.
  *
@@ -19,7 +20,7 @@ import { surelyUnchanged } from "./surely-unchanged";
  */
 export function mayNeedCorrection(data: Record<string, unknown>, eventType: string, config: CorrectionConfig, carriesCorrections = true): boolean {
   if (phoneMayHoldEmail(data, config)) return true;
-  if (getPath(data, config.items_path) !== undefined) return true;
+  if (getPath(data, config.items_path) !== undefined && matchesEventType(config.arithmetic_event_types, eventType)) return true;
   const usd = getPath(data, config.amount_usd_path);
   if (usd !== undefined && usd !== null) return true;
   if (eventType === CALL_COMPLETED) {

@@ -19,6 +19,15 @@ export const DEFAULT_CURRENCY_PATH = "data.currency";
 export const DEFAULT_AMOUNT_USD_PATH = "data.amount_usd";
 /** Line items `{ unit_price, quantity, discount? }` whose total must equal the amount. */
 export const DEFAULT_ITEMS_PATH = "data.items";
+/**
+ * The event types whose amount the items must add up to: orders. An exact type or `prefix.*`;
+ * other events with items (carts, partial payments, refunds of some items) are not checked.
+ */
+export const DEFAULT_ARITHMETIC_EVENT_TYPES: ReadonlyArray<string> = ["order.*"];
+/** Order-level amounts added to the items' total when present: shipping and tax. */
+export const DEFAULT_ARITHMETIC_ADD_PATHS: ReadonlyArray<string> = ["data.shipping", "data.tax"];
+/** Order-level amounts subtracted from the items' total when present: an order's discount (a code's). */
+export const DEFAULT_ARITHMETIC_SUBTRACT_PATHS: ReadonlyArray<string> = ["data.order_discount", "data.discount"];
 /** Objects holding `phone` and `email` fields checked for a swap. */
 export const DEFAULT_SWAP_OBJECTS: ReadonlyArray<string> = ["data.contact"];
 /** `call.completed` events carry their duration here (seconds). */
@@ -32,6 +41,9 @@ const dataPath = z
   .string()
   .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)+$/, "a dotted path like data.amount")
   .refine((p) => dataSegments(p) !== null, { message: "a path under data., without __proto__/constructor/prototype" });
+
+/** An event type, or `prefix.*` for every type that starts with `prefix.`: `order.*`. */
+const EventTypePattern = z.string().regex(/^[^*]+(\.\*)?$/, "an event type, or prefix.* (one trailing wildcard)");
 
 /** `{ event_type, path, min?, max? }`: a value outside [min, max] is an `out_of_range` flag. */
 export const RangeRule = z
@@ -55,6 +67,9 @@ export const CorrectionConfig = z
     currency_path: dataPath.default(DEFAULT_CURRENCY_PATH),
     amount_usd_path: dataPath.default(DEFAULT_AMOUNT_USD_PATH),
     items_path: dataPath.default(DEFAULT_ITEMS_PATH),
+    arithmetic_event_types: z.array(EventTypePattern).default([...DEFAULT_ARITHMETIC_EVENT_TYPES]),
+    arithmetic_add_paths: z.array(dataPath).default([...DEFAULT_ARITHMETIC_ADD_PATHS]),
+    arithmetic_subtract_paths: z.array(dataPath).default([...DEFAULT_ARITHMETIC_SUBTRACT_PATHS]),
     swap_objects: z.array(dataPath).default([...DEFAULT_SWAP_OBJECTS]),
     duration_path: dataPath.default(DEFAULT_DURATION_PATH),
     range_rules: z.array(RangeRule).default(DEFAULT_RANGE_RULES.map((r) => ({ ...r }))),

@@ -5,6 +5,8 @@
  * and any code not listed (for example a crypto code found in a rate table) -> `DEFAULT_CURRENCY_EXPONENT`.
  */
 
+import { parseDecimal } from "./decimal";
+
 /** Exponent used for a code that ISO 4217 does not list with another exponent: 2. */
 export const DEFAULT_CURRENCY_EXPONENT = 2;
 
@@ -51,6 +53,23 @@ export function isKnownCurrency(code: string): boolean {
 export function currencyExponent(code: string, overrides: Readonly<Record<string, number>> = {}): number {
   if (Object.hasOwn(overrides, code)) return overrides[code];
   return EXPONENTS.get(code) ?? DEFAULT_CURRENCY_EXPONENT;
+}
+
+/** Most decimals `amountExponent` reads an amount of an unlisted code with (wei has 18). */
+export const MAX_WRITTEN_EXPONENT = 18;
+
+/**
+ * The exponent an amount of `code` is read with: the configured or ISO 4217 one; for a code
+ * neither lists (a crypto code found in a rate table), the decimals the amount is written with,
+ * at least `DEFAULT_CURRENCY_EXPONENT` (and at most 18), so no digit of it is rounded away. In
+ * minor-unit mode the written form says nothing: such a code needs `currency_exponents`.
+ * `amountExponent("BTC", {}, 0.015, false)` -> 3; `amountExponent("BTC", { BTC: 8 }, 0.015, false)` -> 8;
+ * `amountExponent("EUR", {}, 1.005, false)` -> 2.
+ */
+export function amountExponent(code: string, overrides: Readonly<Record<string, number>>, amount: unknown, minorUnits: boolean): number {
+  if (Object.hasOwn(overrides, code) || EXPONENTS.has(code) || minorUnits) return currencyExponent(code, overrides);
+  const written = parseDecimal(amount);
+  return written === null ? DEFAULT_CURRENCY_EXPONENT : Math.min(MAX_WRITTEN_EXPONENT, Math.max(DEFAULT_CURRENCY_EXPONENT, written.scale));
 }
 
 /**

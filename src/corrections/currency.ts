@@ -6,6 +6,8 @@
  * Nothing is checked when `amount_usd` is absent/null or the amount is not a number. A currency
  * that is neither a known ISO 4217 code nor quoted anywhere in the table -> `unknown_currency`
  * (`manual_review`); no rate within reach -> `rate_unavailable` (action `none`); both keep the event.
+ * An amount of a code outside ISO 4217 without a configured exponent is read with the decimals
+ * it is written with (`amountExponent`: 0.015 BTC is not rounded to 0.02).
  * Detail values are major-unit numbers, whatever `minor_units` says; `before`/`after` of the
  * correction are the values as written in data.
  *
@@ -14,7 +16,7 @@
  */
 import type { CorrectionConfig } from "./config";
 import { alreadyCorrected, RULES, unchanged, type CorrectionEvent, type RuleResult } from "./correction";
-import { currencyExponent, isKnownCurrency, normalizeCurrency } from "./currency-codes";
+import { amountExponent, isKnownCurrency, normalizeCurrency } from "./currency-codes";
 import { compareRatio, divHalfUp, parseDecimal, pow10 } from "./decimal";
 import { applyNumeric } from "./apply-numeric";
 import { fromMinor, majorNumber, toMinor, type MoneyFormat } from "./money";
@@ -73,8 +75,9 @@ export function revalidateCurrency(event: CorrectionEvent, rates: RateTable, con
     return { ...state, findings: [flag] };
   }
 
-  const format: MoneyFormat = { exponent: currencyExponent(code, config.currency_exponents), minorUnits: config.minor_units };
-  const amount = toMinor(getPath(event.data, config.amount_path), format);
+  const amountValue = getPath(event.data, config.amount_path);
+  const format: MoneyFormat = { exponent: amountExponent(code, config.currency_exponents, amountValue, config.minor_units), minorUnits: config.minor_units };
+  const amount = toMinor(amountValue, format);
   if (amount === null) return state;
 
   const date = utcDate(event.timestamp);

@@ -15,7 +15,8 @@
 import type { CorrectionConfig } from "./config";
 import { CALL_COMPLETED } from "./call-checks";
 import type { CorrectionEvent } from "./correction";
-import { currencyExponent, DEFAULT_CURRENCY_EXPONENT, isKnownCurrency, normalizeCurrency } from "./currency-codes";
+import { amountExponent, currencyExponent, DEFAULT_CURRENCY_EXPONENT, isKnownCurrency, normalizeCurrency } from "./currency-codes";
+import { matchesEventType } from "./event-type-pattern";
 import { phoneMayHoldEmail } from "./field-swap";
 import { getPath, isRecord, ownGet } from "./paths";
 import { lookupRate, utcDate, type RateTable } from "./rate-table";
@@ -30,7 +31,7 @@ const SLACK = 1e-12;
 export function surelyUnchanged(event: CorrectionEvent, rates: RateTable | null, config: CorrectionConfig): boolean {
   if (event.corrections !== undefined || config.minor_units) return false;
   const data = event.data;
-  return !phoneMayHoldEmail(data, config) && itemsAddUp(data, config) && (rates === null || usdWithinTolerance(event, rates, config)) && callInRange(event, config);
+  return !phoneMayHoldEmail(data, config) && itemsAddUp(event, config) && (rates === null || usdWithinTolerance(event, rates, config)) && callInRange(event, config);
 }
 
 /**
@@ -47,13 +48,19 @@ export function minorOf(value: unknown, exponent: number): number | null {
   return Math.abs(n) <= MAX_MINOR && n / scale === value ? n : null;
 }
 
-/** No items (the rule checks nothing), or number-valued items whose total equals the amount. */
-function itemsAddUp(data: Record<string, unknown>, config: CorrectionConfig): boolean {
+/**
+ * Not an order type or no items (the rule checks nothing), or number-valued items
+ * and order-level amounts whose total equals the amount.
+ */
+function itemsAddUp(event: CorrectionEvent, config: CorrectionConfig): boolean {
+  const data = event.data;
+  if (!matchesEventType(config.arithmetic_event_types, event.event_type)) return true;
   const items = getPath(data, config.items_path);
   if (items === undefined || (Array.isArray(items) && items.length === 0)) return true;
   if (!Array.isArray(items)) return false;
+  const amount = getPath(data, config.amount_path);
   const code = normalizeCurrency(getPath(data, config.currency_path));
-  const exponent = code === null ? DEFAULT_CURRENCY_EXPONENT : currencyExponent(code, config.currency_exponents);
+  const exponent = code === null ? DEFAULT_CURRENCY_EXPONENT : amountExponent(code, config.currency_exponents, amount, config.minor_units);
   let total = 0;
   for (const item of items) {
     if (!isRecord(item)) return false;
@@ -65,7 +72,20 @@ function itemsAddUp(data: Record<string, unknown>, config: CorrectionConfig): bo
     total += price * quantity - discount;
     if (!(Math.abs(total) <= MAX_MINOR)) return false;
   }
-  return minorOf(getPath(data, config.amount_path), exponent) === total;
+  for (const [paths, sign] of [
+    [config.arithmetic_add_paths, 1],
+    [config.arithmetic_subtract_paths, -1],
+  ] as const) {
+    for (const path of paths) {
+      const value = getPath(data, path);
+      if (value === undefined || value === null) continue;
+      const minor = minorOf(value, exponent);
+      if (minor === null) return false;
+      total += sign * minor;
+    }
+  }
+  if (!(Math.abs(total) <= MAX_MINOR)) return false;
+  return minorOf(amount, exponent) === total;
 }
 
 /** `amount_usd` absent, or within the tolerance of every value the exact expected cents can take. */

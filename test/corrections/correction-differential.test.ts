@@ -30,6 +30,8 @@ import {
   minorOf,
   referenceCorrect,
   refLookupRate,
+  REF_ADD_PATHS,
+  REF_SUBTRACT_PATHS,
   unitsText,
   type RefConfig,
   type RefResult,
@@ -163,8 +165,15 @@ function aroundTarget(r: Prng, target: bigint, tolerance: number, minChange: num
 
 const EMAILS = ["ann@example.com", "+15551234567@sms.example.com", "+1555@x.io", "b.c@d.e.f", "ANN@EXAMPLE.COM", "a@b.c"];
 const NOT_EMAILS = ["a@b@c.com", "a@localhost", "a@b..com", "@b.com", "a b@c.com", "a@b.com.", "n/a", "a@.com", "ann@"];
-const PHONES = ["+1 555 123 4567", "+1 (555) 123-4567", "555.123.4567", "1234567", "12345678901234567890", "+61 2 9999 0000", "(555) 123-4567", "+1-555-123-4567"];
-const NOT_PHONES = ["123456", "+123456789012345678901", "1+2345678", "555-CALL-NOW", "12 34 56", "+", "tel:+15551234567", "123456789012345678901"];
+const PHONES = [
+  "+1 555 123 4567", "+1 (555) 123-4567", "555.123.4567", "1234567", "12345678901234567890", "+61 2 9999 0000", "(555) 123-4567", "+1-555-123-4567",
+  "+1\u00a0555\u00a0123\u00a04567", "+1 555\u2011123\u20114567", "+1 555\u2013123\u20134567", "030/1234567", "tel:+15551234567", "TEL:5551234567",
+  "+1 555 123 4567 ext. 12", "5551234567 x123", "555-1234567#9", "+44\u202f20\u202f7946\u202f0958",
+];
+const NOT_PHONES = [
+  "123456", "+123456789012345678901", "1+2345678", "555-CALL-NOW", "12 34 56", "+", "123456789012345678901", "tel:", "12/05/24",
+  "555 123 4567 ext", "555 123 4567 ext. 1234567", "123456 ext. 12", "tel:tel:5551234567", "++15551234567", "555_123_4567",
+];
 const EMPTIES: unknown[] = ["", null, undefined];
 
 function drawContactValue(r: Prng): unknown {
@@ -257,7 +266,9 @@ function drawCase(r: Prng, i: number): Case {
     if (r.chance(0.6)) {
       const items = drawItems(r, exp, minorMode);
       data.items = items;
-      const total = itemsTotalMinor(items, exp, minorMode);
+      // Now and then an order-level amount (shipping, tax, an order's discount), now and then not a number.
+      if (r.chance(0.25)) data[r.pick(["shipping", "tax", "order_discount", "discount"])] = r.pick([writeMinor(r, drawMinor(r), exp, minorMode, true), 0, "4.99", "AMB10", null]);
+      const total = itemsTotalMinor(items, exp, minorMode, REF_ADD_PATHS.map((k) => data[k]), REF_SUBTRACT_PATHS.map((k) => data[k]));
       amountMinor = total === null ? drawMinor(r) : aroundTarget(r, total, 0, cfg.min_change, cfg.max_change);
     } else amountMinor = drawMinor(r);
     // Now and then a value far beyond 2^53 minor units, its USD value at a bound (below).

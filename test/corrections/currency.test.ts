@@ -56,7 +56,10 @@ const cases: Case[] = [
     flag: ["rate_unavailable", "none"],
   },
   { name: "7 days back still has a rate", data: { amount: 60.24, currency: "AUD", amount_usd: 40.16 }, timestamp: "2024-03-15T23:59:59Z", after: 40.16, flag: null },
-  { name: "non-ISO code in the table is used (exponent 2 by default)", data: { amount: 1, currency: "BTC", amount_usd: 50000 }, timestamp: "2024-03-02T00:00:00Z", after: 62500, flag: ["currency_mismatch", "none"] },
+  // 0.015 BTC at 0.000016 BTC/USD = 937.50 USD; read at 2 decimals (0.02) it would be 1,250.
+  { name: "non-ISO code: the amount is read with its own decimals (a correct crypto order)", data: { amount: 0.015, currency: "BTC", amount_usd: 937.5 }, timestamp: "2024-03-02T00:00:00Z", after: 937.5, flag: null },
+  { name: "non-ISO code, its own decimals: a wrong USD value corrected", data: { amount: "0.015", currency: "BTC", amount_usd: 1250 }, timestamp: "2024-03-02T00:00:00Z", after: 937.5, flag: ["currency_mismatch", "none"] },
+  { name: "non-ISO code in the table is used (at least 2 decimals)", data: { amount: 1, currency: "BTC", amount_usd: 50000 }, timestamp: "2024-03-02T00:00:00Z", after: 62500, flag: ["currency_mismatch", "none"] },
   { name: "exponent override for a non-ISO code", data: { amount: 0.000032, currency: "BTC", amount_usd: 1 }, exponents: { BTC: 8 }, timestamp: "2024-03-02T00:00:00Z", after: 2, flag: ["currency_mismatch", "none"] },
   { name: "unknown currency", data: { amount: 5, currency: "XYZ", amount_usd: 5 }, after: 5, flag: ["unknown_currency", "manual_review"] },
   { name: "missing currency", data: { amount: 5, amount_usd: 5 }, after: 5, flag: ["unknown_currency", "manual_review"] },

@@ -28,6 +28,24 @@ test("looksLikeEmail / looksLikePhone", () => {
     ["555-CALL-NOW", false],
     ["+15551234567@sms.example.com", false],
     [5551234567, false],
+    // As business-card OCR and copy-paste write them.
+    ["+1\u00a0555\u00a0123\u00a04567", true],
+    ["+44\u202f20\u202f7946\u202f0958", true],
+    ["+1 555\u2011123\u20114567", true],
+    ["+1 555\u2013123\u20134567", true],
+    ["+1 555 123 4567 ext. 12", true],
+    ["5551234567 x123", true],
+    ["555-1234567#9", true],
+    ["030/1234567", true],
+    ["tel:+15551234567", true],
+    ["TEL:5551234567", true],
+    ["123456 ext. 12", false],
+    ["555 123 4567 ext", false],
+    ["555 123 4567 ext. 1234567", false],
+    ["tel:", false],
+    ["tel:tel:5551234567", false],
+    ["12/05/24", false],
+    ["555_123_4567", false],
   ];
   for (const [v, ok] of phones) assert.equal(looksLikePhone(v), ok, `phone ${String(v)}`);
 });

@@ -41,6 +41,13 @@ test("surelyUnchanged: a table of clean and unproven events", () => {
     ["a call of 25 h (range rule)", { duration_s: 90_000 }, { event_type: "call.completed" }, false],
     ["a duration as a string", { duration_s: "30" }, { event_type: "call.completed" }, false],
     ["a call without a duration", {}, { event_type: "call.completed" }, true],
+    ["a correct order with shipping and tax", { ...good, amount: 64.97, amount_usd: 43.31, shipping: 4.99, tax: 5.01 }, {}, true],
+    ["a correct order with an order discount", { ...good, amount: 44.97, amount_usd: 29.98, order_discount: 10 }, {}, true],
+    ["shipping not in the amount", { ...good, shipping: 4.99 }, {}, false],
+    ["shipping as a string", { ...good, amount: 59.96, shipping: "4.99" }, {}, false],
+    ["a discount code in data.discount", { ...good, discount: "AMB10" }, {}, false],
+    ["items that do not add up on a cart", { ...good, amount: 59.97, amount_usd: undefined }, { event_type: "cart.updated" }, true],
+    ["a crypto order", { currency: "BTC", amount: 0.015, items: [{ unit_price: 0.015, quantity: 1 }] }, {}, true],
   ];
   for (const [name, data, over, expected] of cases) {
     const e = event(data, over);

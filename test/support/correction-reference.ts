@@ -132,6 +132,20 @@ export function exponentOf(code: string | null, cfg: RefConfig): number {
   return 2;
 }
 
+/**
+ * The exponent an amount is read with: `exponentOf`, except for a code that is neither ISO nor
+ * configured (in major-unit mode): the amount's written decimals, between 2 and 18.
+ */
+export function amountExponentOf(code: string | null, cfg: RefConfig, amount: unknown): number {
+  if (code === null || cfg.minor_units || Object.hasOwn(cfg.currency_exponents, code) || isIsoCurrency(code)) return exponentOf(code, cfg);
+  const d = readDecimal(amount);
+  return d === null ? 2 : Math.min(18, Math.max(2, d.s));
+}
+
+/** Order-level amounts of the default config: added, then subtracted. */
+export const REF_ADD_PATHS = ["shipping", "tax"];
+export const REF_SUBTRACT_PATHS = ["order_discount", "discount"];
+
 /** "aud" -> "AUD"; anything but three letters -> null. */
 export function currencyCode(v: unknown): string | null {
   return typeof v === "string" && /^[A-Za-z]{3}$/.test(v) ? v.toUpperCase() : null;
@@ -245,11 +259,22 @@ export function refIsEmail(v: unknown): boolean {
   return labels.length >= 2 && labels.every((l) => l.length > 0);
 }
 
+/** Dashes and spaces a phone number may be written with, besides "-" and " ". */
+const PHONE_SEPARATORS = new Set(["\u00a0", "\u2007", "\u2009", "\u202f", "\u3000", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "/", ".", "(", ")", "-", " "]);
+
 export function refIsPhone(v: unknown): boolean {
-  if (typeof v !== "string") return false;
-  if (!/^\+?[0-9 ().-]*$/.test(v)) return false;
-  const digits = v.replace(/\D/g, "").length;
-  return digits >= 7 && digits <= 20;
+  if (typeof v !== "string" || v.length > 64) return false;
+  let body = v.toLowerCase().startsWith("tel:") ? v.slice(4) : v;
+  // An extension: "ext", "ext.", "x" or "#", optional spaces, 1-6 digits, at the end.
+  const ext = /[\s\u00a0\u2007\u2009\u202f\u3000]*(ext\.?|x|#)[\s\u00a0\u2007\u2009\u202f\u3000]*\d{1,6}$/i.exec(body);
+  if (ext !== null) body = body.slice(0, ext.index);
+  if (body.startsWith("+")) body = body.slice(1);
+  let digits = 0;
+  for (const ch of body) {
+    if (ch >= "0" && ch <= "9") digits++;
+    else if (!PHONE_SEPARATORS.has(ch)) return false;
+  }
+  return body.length > 0 && digits >= 7 && digits <= 20;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -291,11 +316,11 @@ export function referenceCorrect(event: RefEvent, rates: RateTableLike, cfg: Ref
   }
 
   const code = currencyCode(data.currency);
-  const exp = exponentOf(code, cfg);
 
-  // 2. arithmetic
-  if (!carried("arithmetic", "data.amount")) {
-    const total = itemsTotalMinor(data.items, exp, cfg.minor_units);
+  // 2. arithmetic, on order.* types
+  if (!carried("arithmetic", "data.amount") && event.event_type.startsWith("order.")) {
+    const exp = amountExponentOf(code, cfg, data.amount);
+    const total = itemsTotalMinor(data.items, exp, cfg.minor_units, REF_ADD_PATHS.map((k) => data[k]), REF_SUBTRACT_PATHS.map((k) => data[k]));
     if (total !== null) {
       const before = data.amount;
       const recorded = minorOf(before, exp, cfg.minor_units);
@@ -317,6 +342,7 @@ export function referenceCorrect(event: RefEvent, rates: RateTableLike, cfg: Ref
   }
 
   // 3. currency, on the (corrected) amount
+  const exp = amountExponentOf(code, cfg, data.amount);
   const amountMinor = minorOf(data.amount, exp, cfg.minor_units);
   if (rates !== null && !carried("currency", "data.amount_usd") && data.amount_usd !== undefined && data.amount_usd !== null) {
     const date = utcDate(event.timestamp);
@@ -388,11 +414,11 @@ export function referenceCorrect(event: RefEvent, rates: RateTableLike, cfg: Ref
 }
 
 /**
- * sum(unit_price x quantity) - sum(discount), exactly, then half up once to the currency's minor
- * unit. null (not checked) for a missing or empty list, a malformed item, a fractional quantity,
+ * sum(unit_price x quantity) - sum(discount), plus `adds` and minus `subtracts` (order-level
+ * amounts; absent ones skipped), exactly, then half up once to the currency's minor unit. null (not checked) for a missing or empty list, a malformed item, a fractional quantity,
  * or (minor-unit mode) a fractional price or discount.
  */
-export function itemsTotalMinor(items: unknown, exp: number, minorMode: boolean): bigint | null {
+export function itemsTotalMinor(items: unknown, exp: number, minorMode: boolean, adds: unknown[] = [], subtracts: unknown[] = []): bigint | null {
   if (!Array.isArray(items) || items.length === 0) return null;
   let num = 0n;
   let scale = 0;
@@ -419,6 +445,17 @@ export function itemsTotalMinor(items: unknown, exp: number, minorMode: boolean)
     if (minorMode && (price.n % pow10(price.s) !== 0n || discount.n % pow10(discount.s) !== 0n)) return null;
     add({ n: price.n * q, s: price.s });
     add({ n: -discount.n, s: discount.s });
+  }
+  for (const [values, sign] of [
+    [adds, 1n],
+    [subtracts, -1n],
+  ] as const) {
+    for (const v of values) {
+      if (v === undefined || v === null) continue;
+      const d = readDecimal(v);
+      if (d === null || (minorMode && d.n % pow10(d.s) !== 0n)) return null;
+      add({ n: sign * d.n, s: d.s });
+    }
   }
   if (minorMode) return num / pow10(scale);
   return atScale({ n: num, s: scale }, exp);
