@@ -37,6 +37,20 @@ export interface StageOptions {
   readonly runId: string;
 }
 
+/** What the per-source stage puts out: kept events (`K`: one, or a batch of one source's), findings, interval counts. */
+export interface PerSourceOutputs<K> {
+  readonly kept: PCollection<K>;
+  readonly findings: PCollection<Finding>;
+  /** Per-source interval counts of kept events, the input of `detectAnomalies`. */
+  readonly counts: PCollection<stages.IntervalCounts>;
+}
+
+/** What the correction stage puts out: kept events, corrected (`K`: one, or a batch), and findings. */
+export interface CorrectionOutputs<K> {
+  readonly kept: PCollection<K>;
+  readonly findings: PCollection<Finding>;
+}
+
 /**
  * Dedup by event_id, near-duplicates, sequence reuse and gaps, with ONE shuffle by source.
  * Input: events, plus `{tick: source}` elements that run a source's clock without events.
@@ -45,7 +59,7 @@ export interface StageOptions {
  * const { kept, findings, counts } = recoverPerSource(options)(events);
  */
 export function recoverPerSource(o: StageOptions) {
-  return function recoverPerSource(events: PCollection<stages.SourceInput>) {
+  return function recoverPerSource(events: PCollection<stages.SourceInput>): PerSourceOutputs<ReceivedEvent> {
     const out = recoverPerSourceBatches(o)(events);
     return { kept: out.kept.flatMap(beam.withName("UnbatchKept", stages.unbatch)), findings: out.findings, counts: out.counts };
   };
@@ -58,7 +72,7 @@ export function recoverPerSource(o: StageOptions) {
  * pays per element.
  */
 export function recoverPerSourceBatches(o: StageOptions) {
-  return function recoverPerSourceBatches(events: PCollection<stages.SourceInput>) {
+  return function recoverPerSourceBatches(events: PCollection<stages.SourceInput>): PerSourceOutputs<ReceivedEvent[]> {
     const { config, runId, stateId } = o;
     const out = events
       .apply(beam.withName("GroupBySource", beam.groupBy(stages.sourceKey)))
@@ -84,7 +98,7 @@ export function recoverPerSourceBatches(o: StageOptions) {
  * `{table: null}` to switch currency revalidation off.
  */
 export function correctEvents(config: RecoveryConfig, rates: PCollection<{ table: RateTable | null }>, runId = "default") {
-  return function correctEvents(kept: PCollection<ReceivedEvent>) {
+  return function correctEvents(kept: PCollection<ReceivedEvent>): CorrectionOutputs<ReceivedEvent> {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
@@ -98,7 +112,7 @@ export function correctEvents(config: RecoveryConfig, rates: PCollection<{ table
 
 /** `correctEvents` over batches of kept events: each batch comes out corrected, in order. */
 export function correctEventBatches(config: RecoveryConfig, rates: PCollection<{ table: RateTable | null }>, runId = "default") {
-  return function correctEventBatches(kept: PCollection<ReceivedEvent[]>) {
+  return function correctEventBatches(kept: PCollection<ReceivedEvent[]>): CorrectionOutputs<ReceivedEvent[]> {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
