@@ -155,3 +155,14 @@ export function keyPaths(config: RecoveryConfig): string[] {
   for (const rule of config.uniqueness) for (const key of rule.keys) paths.add(key);
   return [...paths];
 }
+
+/**
+ * Throws, naming `who`, when `config` is not a whole config as `parseConfig` returns it (a raw
+ * object passed to a transform failed deep inside a core with a TypeError). A structural check
+ * of every top-level field's presence, so a parsed config copied through JSON still passes.
+ * `requireParsedConfig({ dedup_horizon_ms: 1 }, "recoverPerSource")` throws.
+ */
+export function requireParsedConfig(config: unknown, who: string): asserts config is RecoveryConfig {
+  const missing = typeof config !== "object" || config === null ? ["(all)"] : Object.keys(RecoveryConfig.shape).filter((k) => !(k in config));
+  if (missing.length > 0) throw new ConfigError(`${who}: the config is not one parseConfig returned (missing ${missing.join(", ")}): pass parseConfig(yourConfig)`);
+}

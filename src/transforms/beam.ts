@@ -14,13 +14,15 @@ import { P, PCollection, Root } from "apache-beam/pvalue";
 import * as beam from "apache-beam/transforms";
 import type { KV } from "apache-beam/values";
 import { requireForSerialization } from "apache-beam/serialization";
-import type { RecoveryConfig } from "../config";
+import { requireParsedConfig, type RecoveryConfig } from "../config";
 import type { RateTable } from "../corrections/rate-table";
 import type { ReceivedEvent } from "../event";
 import type { Finding } from "../flag";
 import * as stages from "./beam-stages";
+import * as sideInputs from "./side-inputs";
 
 requireForSerialization(`${__dirname}/beam-stages`, stages);
+requireForSerialization(`${__dirname}/side-inputs`, sideInputs);
 
 /** The stage clock: event-time watermark (epoch ms) and whether the input has ended. */
 export type Watermark = stages.StageClock;
@@ -59,6 +61,7 @@ export interface CorrectionOutputs<K> {
  * const { kept, findings, counts } = recoverPerSource(options)(events);
  */
 export function recoverPerSource(o: StageOptions) {
+  requireParsedConfig(o.config, "recoverPerSource");
   return function recoverPerSource(events: PCollection<stages.SourceInput>): PerSourceOutputs<ReceivedEvent> {
     const out = recoverPerSourceBatches(o)(events);
     return { kept: out.kept.flatMap(beam.withName("UnbatchKept", stages.unbatch)), findings: out.findings, counts: out.counts };
@@ -72,6 +75,7 @@ export function recoverPerSource(o: StageOptions) {
  * pays per element.
  */
 export function recoverPerSourceBatches(o: StageOptions) {
+  requireParsedConfig(o.config, "recoverPerSourceBatches");
   return function recoverPerSourceBatches(events: PCollection<stages.SourceInput>): PerSourceOutputs<ReceivedEvent[]> {
     const { config, runId, stateId } = o;
     const out = events
@@ -80,7 +84,7 @@ export function recoverPerSourceBatches(o: StageOptions) {
         beam.withName(
           "RecoverSource",
           beam.parDo(
-            { process: (kv: KV<string, Iterable<stages.SourceInput>>, ctx: ClockParam) => stages.runSourceGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.SourceInput>>, ctx: ClockParam) => stages.runSourceGroup(kv, sideInputs.clockInput(ctx.wm, "recoverPerSource"), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -98,11 +102,12 @@ export function recoverPerSourceBatches(o: StageOptions) {
  * `{table: null}` to switch currency revalidation off.
  */
 export function correctEvents(config: RecoveryConfig, rates: PCollection<{ table: RateTable | null }>, runId = "default") {
+  requireParsedConfig(config, "correctEvents");
   return function correctEvents(kept: PCollection<ReceivedEvent>): CorrectionOutputs<ReceivedEvent> {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
-        beam.parDo({ process: (e: ReceivedEvent, ctx: RatesParam) => stages.runCorrections(e, ctx.rates.lookup().table, config, runId) }, { rates: singletonSideInput(rates) }),
+        beam.parDo({ process: (e: ReceivedEvent, ctx: RatesParam) => stages.runCorrections(e, sideInputs.ratesInput(ctx.rates, "correctEvents"), config, runId) }, { rates: singletonSideInput(rates) }),
       ),
     );
     const parts = out.apply(beam.withName("SplitCorrections", beam.split<{ kept: ReceivedEvent; finding: Finding }>(["kept", "finding"])));
@@ -112,11 +117,12 @@ export function correctEvents(config: RecoveryConfig, rates: PCollection<{ table
 
 /** `correctEvents` over batches of kept events: each batch comes out corrected, in order. */
 export function correctEventBatches(config: RecoveryConfig, rates: PCollection<{ table: RateTable | null }>, runId = "default") {
+  requireParsedConfig(config, "correctEventBatches");
   return function correctEventBatches(kept: PCollection<ReceivedEvent[]>): CorrectionOutputs<ReceivedEvent[]> {
     const out = kept.apply(
       beam.withName(
         "CorrectEvents",
-        beam.parDo({ process: (b: ReceivedEvent[], ctx: RatesParam) => stages.runCorrectionBatch(b, ctx.rates.lookup().table, config, runId) }, { rates: singletonSideInput(rates) }),
+        beam.parDo({ process: (b: ReceivedEvent[], ctx: RatesParam) => stages.runCorrectionBatch(b, sideInputs.ratesInput(ctx.rates, "correctEventBatches"), config, runId) }, { rates: singletonSideInput(rates) }),
       ),
     );
     const parts = out.apply(beam.withName("SplitCorrections", beam.split<{ kept: ReceivedEvent[]; finding: Finding }>(["kept", "finding"])));
@@ -129,6 +135,7 @@ export function correctEventBatches(config: RecoveryConfig, rates: PCollection<{
  * run the clock of open chains that got no event in this micro-batch.
  */
 export function checkDependencyChains(o: StageOptions, ticks?: PCollection<{ tick: string }>) {
+  requireParsedConfig(o.config, "checkDependencyChains");
   return function checkDependencyChains(kept: PCollection<ReceivedEvent>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     const members = kept.flatMap(beam.withName("KeyByChain", (e: ReceivedEvent) => stages.chainMemberships(e, config, runId)));
@@ -140,7 +147,7 @@ export function checkDependencyChains(o: StageOptions, ticks?: PCollection<{ tic
         beam.withName(
           "JudgeChains",
           beam.parDo(
-            { process: (kv: KV<string, Iterable<stages.ChainInput>>, ctx: ClockParam) => stages.runChainGroup(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.ChainInput>>, ctx: ClockParam) => stages.runChainGroup(kv, sideInputs.clockInput(ctx.wm, "checkDependencyChains"), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -153,6 +160,7 @@ export function checkDependencyChains(o: StageOptions, ticks?: PCollection<{ tic
  * (chain, key) (`stages.KEY_SHARDS`), each shard regrouped by key; per-key semantics as above.
  */
 export function checkDependencyChainBatches(o: StageOptions, ticks?: PCollection<{ tick: string }>) {
+  requireParsedConfig(o.config, "checkDependencyChainBatches");
   return function checkDependencyChainBatches(kept: PCollection<ReceivedEvent[]>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     const members = kept.flatMap(beam.withName("KeyByChain", (b: ReceivedEvent[]) => stages.chainMembershipShards(b, config, runId)));
@@ -164,7 +172,7 @@ export function checkDependencyChainBatches(o: StageOptions, ticks?: PCollection
         beam.withName(
           "JudgeChains",
           beam.parDo(
-            { process: (kv: KV<string, Iterable<stages.ChainShardInput>>, ctx: ClockParam) => stages.runChainShard(kv, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.ChainShardInput>>, ctx: ClockParam) => stages.runChainShard(kv, sideInputs.clockInput(ctx.wm, "checkDependencyChainBatches"), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
@@ -174,6 +182,7 @@ export function checkDependencyChainBatches(o: StageOptions, ticks?: PCollection
 
 /** Business-key uniqueness over kept events: one shuffle by (rule, key). */
 export function enforceUniqueBusinessKeys(o: StageOptions) {
+  requireParsedConfig(o.config, "enforceUniqueBusinessKeys");
   return function enforceUniqueBusinessKeys(kept: PCollection<ReceivedEvent>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return kept
@@ -185,6 +194,7 @@ export function enforceUniqueBusinessKeys(o: StageOptions) {
 
 /** `enforceUniqueBusinessKeys` over batches of kept events: shuffled by shard of (rule, key), regrouped by key. */
 export function enforceUniqueBusinessKeyBatches(o: StageOptions) {
+  requireParsedConfig(o.config, "enforceUniqueBusinessKeyBatches");
   return function enforceUniqueBusinessKeyBatches(kept: PCollection<ReceivedEvent[]>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return kept
@@ -200,6 +210,7 @@ export function enforceUniqueBusinessKeyBatches(o: StageOptions) {
  * interval of a bounded run is not judged.
  */
 export function detectAnomalies(o: StageOptions) {
+  requireParsedConfig(o.config, "detectAnomalies");
   return function detectAnomalies(counts: PCollection<stages.IntervalCounts>): PCollection<Finding> {
     const { config, runId, stateId } = o;
     return counts
@@ -208,7 +219,7 @@ export function detectAnomalies(o: StageOptions) {
         beam.withName(
           "JudgeAnomalies",
           beam.parDo(
-            { process: (kv: KV<string, Iterable<stages.IntervalCounts>>, ctx: ClockParam) => stages.runAnomalies(kv.value, ctx.wm.lookup(), config, runId, stateId) },
+            { process: (kv: KV<string, Iterable<stages.IntervalCounts>>, ctx: ClockParam) => stages.runAnomalies(kv.value, sideInputs.clockInput(ctx.wm, "detectAnomalies"), config, runId, stateId) },
             { wm: singletonSideInput(o.watermark) },
           ),
         ),
