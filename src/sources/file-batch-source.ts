@@ -31,18 +31,27 @@ export interface Resumed {
  *
  * `mark()` says how far it was consumed (committed with the state); `resume(mark)` continues
  * after it when the file is the one the mark was taken of, and otherwise reads from line 1.
+ *
+ * `holdUnterminated` (a `--no-flush` run, whose file the next run continues): a last line
+ * without `\n` is not handed out, as its writer may be in the middle of it; the source ends
+ * before it, and the next run reads it whole. Handed out, half a line became a dead letter,
+ * and the next run, resuming after it, made a second one of the rest (one event lost).
  */
 export class FileBatchSource {
   readonly #path: string;
-  #lines: Generator<{ line: number; bytes: Buffer; offset: number }>;
+  #lines: ReturnType<typeof readFileLines>;
   /** Nacked lines, returned before the file's next ones. */
   #returned: FileLine[] = [];
   #done = false;
   #position: Position = { lines: 0, bytes: 0 };
+  readonly #holdUnterminated: boolean;
+  /** Whether a last line without `\n` was left unread (`holdUnterminated`). */
+  heldUnterminated = false;
 
-  constructor(path: string) {
+  constructor(path: string, options: { holdUnterminated?: boolean } = {}) {
     this.#path = path;
     this.#lines = readFileLines(path);
+    this.#holdUnterminated = options.holdUnterminated ?? false;
   }
 
   get exhausted(): boolean {
@@ -53,7 +62,8 @@ export class FileBatchSource {
     const out: FileLine[] = this.#returned.splice(0, maxMessages);
     while (out.length < maxMessages && !this.#done) {
       const r = this.#lines.next();
-      if (r.done === true) {
+      if (r.done === true || (r.value.unterminated === true && this.#holdUnterminated)) {
+        this.heldUnterminated = r.done !== true;
         this.#done = true;
         break;
       }

@@ -8,7 +8,8 @@ export const READ_CHUNK_BYTES = 4 << 20;
  * numbered from 1, split on `\n` only (a trailing `\r` stays for the validator), with the file
  * offset of each line's first byte. Reads
  * synchronously in chunks: usable inside a DoFn, and memory stays at one chunk plus the
- * longest line. A last line without `\n` is still a line. A yielded buffer is only valid
+ * longest line. A last line without `\n` is still a line, yielded with `unterminated: true`
+ * (a file still being appended to may be in the middle of it). A yielded buffer is only valid
  * until the next iteration (it may point into the read chunk): decode it before moving on.
  *
  * @example
@@ -16,7 +17,7 @@ export const READ_CHUNK_BYTES = 4 << 20;
  *
  * `from`: start at byte `offset` (a line's first byte), numbering the lines after `line`.
  */
-export function* readFileLines(path: string, from: { offset: number; line: number } = { offset: 0, line: 0 }): Generator<{ line: number; bytes: Buffer; offset: number }> {
+export function* readFileLines(path: string, from: { offset: number; line: number } = { offset: 0, line: 0 }): Generator<{ line: number; bytes: Buffer; offset: number; unterminated?: true }> {
   const fd = fs.openSync(path, "r");
   try {
     const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
@@ -43,7 +44,7 @@ export function* readFileLines(path: string, from: { offset: number; line: numbe
       }
       if (start < got) carry.push(Buffer.from(chunk.subarray(start, got)));
     }
-    if (carry.length > 0) yield { line: ++line, bytes: Buffer.concat(carry), offset };
+    if (carry.length > 0) yield { line: ++line, bytes: Buffer.concat(carry), offset, unterminated: true };
   } finally {
     fs.closeSync(fd);
   }

@@ -18,6 +18,7 @@ import { pendingDeadlines } from "./due-ticks";
 import { lockWaitNotice, withOutDirLock } from "./out-dir-lock";
 import { checkOutputsMatchState } from "./outputs-match-state";
 import { readBatchClock, writeBatchClock } from "./batch-clock";
+import { clearFirstBatch, firstBatchUncommitted, markFirstBatch } from "./first-batch-marker";
 import { TrackedMap } from "./tracked-map";
 import type { Resumed } from "../sources/file-batch-source";
 import type { InputMark } from "../sources/input-mark";
@@ -230,7 +231,9 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
   // when what the store holds is not known for sure); otherwise only what the batch changed.
   let writeAllTables = true;
   registerDetectorState(stateId, fromCommitted(checkpoint.detectors, tables));
-  checkOutputsMatchState(files, committed === null ? null : checkpoint.offsets);
+  // No state and a first batch that never committed: its lines are cut back like any batch's.
+  if (committed !== null) clearFirstBatch(o.outDir);
+  checkOutputsMatchState(files, committed === null && !firstBatchUncommitted(o.outDir) ? null : checkpoint.offsets);
   truncateOutputs(files, checkpoint.offsets);
   const duck = o.duckdb ? await DuckDbStreamSink.open(path.join(o.outDir, "recovery.duckdb"), o.config) : null;
   await duck?.rollbackAfter(batch);
@@ -301,6 +304,7 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
       replayedNow = null;
       if (o.nowMs === null && retry === null) writeBatchClock(o.outDir, batch + 1, nowMs);
       await refreshRates(rates, nowMs, o);
+      if (batch === 0 && !firstBatchUncommitted(o.outDir)) markFirstBatch(o.outDir);
       const from = outputOffsets(files);
       try {
         const result = await runRecoverPipeline({
@@ -367,6 +371,7 @@ async function runLocked<M extends BatchMessage>(o: StreamOptions<M>): Promise<S
         // Only a commit that went through is what a failure rolls back to.
         checkpoint = next;
         batch += 1;
+        if (batch === 1) clearFirstBatch(o.outDir);
         if (o.batchLog !== undefined) {
           const ids = messages.map((m) => m.meta?.message_id ?? null);
           fs.appendFileSync(o.batchLog, JSON.stringify({ batch, messages: messages.length, first_line: counters.lines - result.stats.lines + 1, message_ids: ids }) + "\n");

@@ -76,3 +76,25 @@ test("resume: a mark far beyond the head of a long file continues at the line af
     await s.close();
   });
 });
+
+test("holdUnterminated: a last line without a line feed is left for the next run, which reads it whole once its writer finishes it", () =>
+  withFile('{"a":1}\n{"b":', async (file) => {
+    const held = new FileBatchSource(file, { holdUnterminated: true });
+    assert.deepEqual(texts(await held.next(10, 0)), ['{"a":1}']);
+    assert.equal(held.exhausted, true);
+    assert.equal(held.heldUnterminated, true);
+    const mark = held.mark();
+    await held.close();
+    fs.appendFileSync(file, '2}\n{"c":3}\n');
+    const next = new FileBatchSource(file, { holdUnterminated: true });
+    assert.equal(next.resume(mark, 0).skipped, 1);
+    assert.deepEqual(texts(await next.next(10, 0)), ['{"b":2}', '{"c":3}'], "the line whole, not its rest");
+    assert.equal(next.heldUnterminated, false);
+    await next.close();
+    // Without the hold (a run that flushes: the input is complete), the last line is read as it is.
+    fs.writeFileSync(file, '{"a":1}\n{"b":2}');
+    const whole = new FileBatchSource(file);
+    assert.deepEqual(texts(await whole.next(10, 0)), ['{"a":1}', '{"b":2}']);
+    assert.equal(whole.heldUnterminated, false);
+    await whole.close();
+  }));

@@ -34,6 +34,18 @@ for (const point of ["before_output", "mid_output", "after_output_before_state",
   );
 }
 
+for (const point of ["mid_output", "after_output_before_state"]) {
+  test(`stream differential: killed at ${point} in the FIRST batch (nothing committed yet), then run again: it starts (it refused, "the state was lost"), the reference's findings and events`, { timeout: 300_000 }, () =>
+    withInput(14, async (file, out, lines) => {
+      const killed = await cli(streamArgs(file, out), { RECOVER_FAULT: point, RECOVER_FAULT_AFTER: "1" });
+      assert.equal(killed.signal, "SIGKILL", `the fault point was reached: ${killed.stderr}`);
+      const again = await cli(streamArgs(file, out));
+      assert.equal(again.code, 0, again.stderr);
+      assertMatchesReference(out, lines, `after a kill at ${point} in the first batch`);
+    }),
+  );
+}
+
 test("stream differential, Redis state: killed at after_output_before_state, then at mid_output, then run to the end: the reference's findings and events", { timeout: 300_000 }, async () => {
   startServices();
   const redis = await claimRedisDb(uniqueName("stream-diff"));
