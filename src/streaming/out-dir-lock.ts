@@ -44,12 +44,13 @@ export function lockOutDir(dir: string, refreshMs = LOCK_REFRESH_MS): () => void
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = readHolder(file);
-      if (holder === "being written" || (holder !== null && !isGone(holder, file)) || attempt > 0) {
-        const who = holder === null || holder === "being written" ? "another process" : `pid ${holder.pid} on ${holder.host} since ${holder.since}`;
-        throw new OutDirLockedError(`${dir} is in use by ${who} (a recover stream or run); stop it first, or delete ${file} if that process is gone`);
+      const seen = readText(file);
+      const holder = seen === null ? null : readHolder(file, seen);
+      const locked = (who: string) => new OutDirLockedError(`${dir} is in use by ${who} (a recover stream or run); stop it first, or delete ${file} if that process is gone`);
+      if (holder === "being written" || (holder !== null && !isGone(holder, file)) || attempt >= MAX_TAKEOVER_ATTEMPTS) {
+        throw locked(holder === null || holder === "being written" ? "another process" : `pid ${holder.pid} on ${holder.host} since ${holder.since}`);
       }
-      fs.rmSync(file, { force: true });
+      if (seen !== null && removeIfStill(file, seen) === "live") throw locked("another process, which took it over just now");
     }
   }
   HELD.add(key);
@@ -116,16 +117,60 @@ export function lockWaitNotice(waitMs = 0): (message: string) => void {
   return (message) => process.stderr.write(`[recover] ${message}; waiting up to ${(waitMs / 1000).toFixed(0)} s for it (--wait-for-lock)\n`);
 }
 
+/** Takeovers of a lock left behind tried before giving up (each lost to another process taking it first). */
+const MAX_TAKEOVER_ATTEMPTS = 3;
+
+/** The lock file's text; null when it is gone. */
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the lock `file` only if it still holds `stale` (the left-behind lock judged gone), in
+ * one atomic step: it is renamed to a name of this process's own, and read there. Two processes
+ * taking over the same stale lock at once both judged it gone; with a plain remove, the slower
+ * one deleted the lock the faster one had just created in its place, and both ran on one output
+ * directory (one trial in 25 wrote every event twice). Here the slower one's rename takes the
+ * new lock instead, sees another text, and links it back: "live". "removed": the stale lock is
+ * gone; "gone": someone else removed it first.
+ */
+export function removeIfStill(file: string, stale: string): "removed" | "gone" | "live" {
+  const taken = `${file}.takeover-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    fs.renameSync(file, taken);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw err;
+  }
+  try {
+    if (fs.readFileSync(taken, "utf8") === stale) return "removed";
+    // Another process's fresh lock: put it back where it was (a third process may have taken
+    // the place meanwhile, which three taking over one stale lock at the same instant could do).
+    try {
+      fs.linkSync(taken, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    return "live";
+  } finally {
+    fs.rmSync(taken, { force: true });
+  }
+}
+
 /** Lock files this process holds (so a lock naming this pid that is not here is a previous life's). */
 const HELD = new Set<string>();
 
 /** Milliseconds a lock file may stay unreadable (being written by its creator) before it counts as left behind. */
 const UNREADABLE_GRACE_MS = 10_000;
 
-/** The lock's holder; null: unreadable and older than the grace (left behind, taken over). */
-function readHolder(file: string): Holder | "being written" | null {
+/** The lock's holder, from its `text`; null: unreadable and older than the grace (left behind, taken over). */
+function readHolder(file: string, text: string): Holder | "being written" | null {
   try {
-    const h = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Holder>;
+    const h = JSON.parse(text) as Partial<Holder>;
     if (typeof h.pid === "number" && typeof h.host === "string") return { pid: h.pid, host: h.host, since: String(h.since) };
   } catch {
     // half-written, or not ours

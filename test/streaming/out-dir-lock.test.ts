@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LOCK_FILE, LOCK_STALE_MS, lockOutDir, OutDirLockedError, waitForOutDirLock } from "../../src/streaming/out-dir-lock";
+import { LOCK_FILE, LOCK_STALE_MS, lockOutDir, OutDirLockedError, removeIfStill, waitForOutDirLock } from "../../src/streaming/out-dir-lock";
 import { BIN, NOW } from "./support";
 
 function withDir(body: (dir: string) => Promise<void> | void): Promise<void> {
@@ -72,6 +72,47 @@ test("lockOutDir: one holder per directory; left-behind locks are taken over, li
     fs.writeFileSync(file, holder(12345, "some-other-host"));
     mine();
     assert.equal(fs.existsSync(file), true, "a release never removes another holder's lock");
+  }));
+
+test("removeIfStill: removes a left-behind lock only while the file still holds it; a fresh lock put there meanwhile stays", () =>
+  withDir((dir) => {
+    const file = path.join(dir, LOCK_FILE);
+    const stale = holder(deadPid());
+    fs.writeFileSync(file, stale);
+    assert.equal(removeIfStill(file, stale), "removed");
+    assert.equal(fs.existsSync(file), false);
+    assert.equal(removeIfStill(file, stale), "gone");
+    // The race: this process judged `stale` gone, another took it over first and wrote its own.
+    const fresh = holder(process.pid);
+    fs.writeFileSync(file, fresh);
+    assert.equal(removeIfStill(file, stale), "live");
+    assert.equal(fs.readFileSync(file, "utf8"), fresh, "the other process's lock is back in place");
+    assert.deepEqual(fs.readdirSync(dir), [LOCK_FILE], "nothing left beside it");
+  }));
+
+test("lockOutDir: two processes taking over one left-behind lock at the same instant: exactly one gets it, every round", { timeout: 120_000 }, () =>
+  withDir(async (dir) => {
+    const script = `const { lockOutDir } = require(${JSON.stringify(path.join(__dirname, "../../src/streaming/out-dir-lock"))});
+      const at = Number(process.argv[1]); while (Date.now() < at) {}
+      try { lockOutDir(process.argv[2]); process.stdout.write("got"); setTimeout(() => {}, 400); } catch (e) { process.stdout.write(e.name); }`;
+    for (let round = 0; round < 20; round++) {
+      fs.writeFileSync(path.join(dir, LOCK_FILE), holder(deadPid()));
+      const at = Date.now() + 600;
+      const outs = await Promise.all(
+        [0, 1].map(
+          () =>
+            new Promise<string>((resolve) => {
+              const child = spawn(process.execPath, ["-e", script, String(at), dir], { stdio: ["ignore", "pipe", "inherit"] });
+              let out = "";
+              child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+              child.on("close", () => resolve(out));
+            }),
+        ),
+      );
+      assert.deepEqual(outs.filter((o) => o === "got").length, 1, `round ${round}: ${outs.join(", ")}`);
+      assert.deepEqual(outs.filter((o) => o !== "got"), ["OutDirLockedError"], `round ${round}`);
+      fs.rmSync(path.join(dir, LOCK_FILE), { force: true });
+    }
   }));
 
 test("recover stream and recover run on an output directory another live stream holds: exit 1, one line, outputs untouched", () =>
