@@ -37,9 +37,12 @@
  */
 import { z } from "zod";
 import { DAY_MS, HOUR_MS, WEEK_MS } from "./interval";
+import { isTimeZone, UTC_ZONE } from "./season";
 
 /** Interval length: 1 hour, aligned on UTC hours. */
 export const DEFAULT_INTERVAL_MS = HOUR_MS;
+/** The season's clock: UTC (the same UTC hour of week in previous weeks). */
+export const DEFAULT_TIME_ZONE = UTC_ZONE;
 /** History required before an interval can be judged: 2 weeks (two same-hour-of-week values). */
 export const DEFAULT_WARMUP_MS = 2 * WEEK_MS;
 /** Weeks of same-hour-of-week history in the baseline, and what the state keeps: 8. */
@@ -96,6 +99,16 @@ export const AnomalyConfig = z
       .max(DAY_MS)
       .refine((ms) => DAY_MS % ms === 0, { message: "interval_ms must divide a day evenly" })
       .default(DEFAULT_INTERVAL_MS),
+    /**
+     * The zone whose clocks drive the traffic's daily rhythm (an IANA name): "the same interval
+     * of week k weeks ago" is the same local wall-clock time k weeks earlier in that zone, so a
+     * shop open 08:00-18:00 in "Europe/Berlin" is compared with its own opening hours across a
+     * summer-time change. "UTC" (the default): the same UTC time, `start - k * WEEK_MS`.
+     */
+    time_zone: z
+      .string()
+      .refine(isTimeZone, (zone) => ({ message: `unknown time zone ${JSON.stringify(zone)}: expected an IANA name such as "Europe/Berlin" or "UTC"` }))
+      .default(DEFAULT_TIME_ZONE),
     /** An interval is judged only when it starts at least this long after the first counted interval. */
     warmup_ms: z.number().int().nonnegative().default(DEFAULT_WARMUP_MS),
     history_weeks: z.number().int().min(1).max(52).default(DEFAULT_HISTORY_WEEKS),

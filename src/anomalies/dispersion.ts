@@ -8,17 +8,19 @@
  * interval with expected count m is phi = 1 + alpha * m (1 = Poisson): rate noise matters more
  * in busy hours than in quiet ones. alpha is estimated once per series and UTC day from the
  * 7 days before that day: for every interval h whose same-interval-of-week mean m_h over the
- * k previous weeks (not before the origin, and at most history_weeks - 1 of them: what pruning
- * keeps all day) is >= min_expected, r_h = (c_h - m_h)^2 / (m_h (1 + 1/k)) (the 1/k is the
- * baseline's own noise) is about (1 + alpha m_h) times a chi-square with 1 degree of freedom;
- * alpha is the value >= 0 that makes the median of r_h / (1 + alpha m_h) equal that
- * chi-square's median, 0.4549 (the median keeps a past incident from inflating it). 0 when
- * fewer than `MIN_DISPERSION_INTERVALS` intervals qualify.
+ * k previous weeks (the season's weeks, `sameTimeOfWeek`; not before the origin, nor before
+ * the day's end less history_weeks weeks: what pruning keeps all day) is >= min_expected,
+ * r_h = (c_h - m_h)^2 / (m_h (1 + 1/k)) (the 1/k is the baseline's own noise) is about
+ * (1 + alpha m_h) times a chi-square with 1 degree of freedom; alpha is the value >= 0 that
+ * makes the median of r_h / (1 + alpha m_h) equal that chi-square's median, 0.4549 (the median
+ * keeps a past incident from inflating it). 0 when fewer than `MIN_DISPERSION_INTERVALS`
+ * intervals qualify.
  *
  * `seriesAlpha(state, "source:kiosk/event_type:card.scanned", start)` -> ~0 for Poisson
  * traffic, ~0.01 for hourly rates that wobble by 10 %.
  */
 import { DAY_MS, WEEK_MS } from "./interval";
+import { sameTimeOfWeek } from "./season";
 import { median } from "./robust";
 import { countAt, type AnomalyState } from "./state";
 
@@ -50,6 +52,31 @@ export function seriesAlpha(state: AnomalyState, id: string, start: number): num
   return alpha;
 }
 
+/** Per state: the day and the intervals of the 7 days before it, each with its previous weeks' starts (the same for every series). */
+const windows = new WeakMap<AnomalyState, { day: number; floor: number; window: ReadonlyArray<{ h: number; weeks: number[] }> }>();
+
+/**
+ * The intervals h of the 7 days before `day`, each with the starts of its same interval of week
+ * in previous weeks (newest first, at most history_weeks - 1) from `floor` on.
+ */
+function estimateWindow(state: AnomalyState, day: number, floor: number): ReadonlyArray<{ h: number; weeks: number[] }> {
+  const known = windows.get(state);
+  if (known !== undefined && known.day === day && known.floor === floor) return known.window;
+  const { config } = state;
+  const window: Array<{ h: number; weeks: number[] }> = [];
+  for (let h = day - WEEK_MS; h < day; h += config.interval_ms) {
+    const weeks: number[] = [];
+    for (let k = 1; k <= config.history_weeks; k++) {
+      const w = sameTimeOfWeek(h, -k, config);
+      if (w < floor) break;
+      weeks.push(w);
+    }
+    window.push({ h, weeks });
+  }
+  windows.set(state, { day, floor, window });
+  return window;
+}
+
 function estimate(state: AnomalyState, id: string, day: number): number {
   const { config } = state;
   // The oldest week used is fixed per day (not per judged interval) and never older than what
@@ -57,14 +84,11 @@ function estimate(state: AnomalyState, id: string, day: number): number {
   const floor = Math.max(day + DAY_MS - config.history_weeks * WEEK_MS, state.origin ?? day);
   const residuals: number[] = [];
   const means: number[] = [];
-  for (let h = day - WEEK_MS; h < day; h += config.interval_ms) {
-    let sum = 0;
-    let k = 0;
-    for (let w = h - WEEK_MS; w >= floor && k < config.history_weeks; w -= WEEK_MS) {
-      sum += countAt(state, id, w);
-      k++;
-    }
+  for (const { h, weeks } of estimateWindow(state, day, floor)) {
+    const k = weeks.length;
     if (k === 0) continue;
+    let sum = 0;
+    for (const w of weeks) sum += countAt(state, id, w);
     const mean = sum / k;
     if (mean < config.min_expected) continue;
     const diff = countAt(state, id, h) - mean;

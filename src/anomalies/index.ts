@@ -1,6 +1,7 @@
 /** Public API of the volume and ratio anomaly detectors (pure core) and their BigQuery ML / DuckDB SQL. */
 export * from "./config";
 export * from "./interval";
+export * from "./season";
 export * from "./interval-counts";
 export * from "./series";
 export * from "./robust";

@@ -8,7 +8,8 @@
  * still counted for future baselines, but judged intervals are not judged again).
  *
  * An interval is judged only from `origin + warmup_ms` on (warm-up), against the same
- * interval of week in up to `history_weeks` previous weeks that are not before `origin`.
+ * interval of week in up to `history_weeks` previous weeks that are not before `origin`: the
+ * same local time of week in `time_zone` (`sameTimeOfWeek`, season.ts; in UTC, `start - k * WEEK_MS`).
  * Every count series the config selects (per event type, per source and event type) and
  * every configured ratio is judged; series absent in the interval count 0, so a silent
  * source is a drop to 0. Findings: kind `volume_anomaly` / `ratio_anomaly`, action
@@ -19,7 +20,7 @@
  */
 import type { Finding } from "../flag";
 import { finding } from "../flag";
-import { WEEK_MS } from "./interval";
+import { sameTimeOfWeek, startsOneSeasonLater } from "./season";
 import { countAt, prune, type AnomalyState } from "./state";
 import { eventTypeSeries, ratioSeries } from "./series";
 import { judgeCount } from "./count-verdict";
@@ -67,12 +68,12 @@ export function judgeComplete(state: AnomalyState, watermark: number): JudgeResu
  *   other's expected count, the median of its history (all of it kept), is below that, and
  *   `judgeCount` would not judge it: with 100,000 sources of one event each, every interval
  *   walked 200,000 series for nothing (`recover run` of 21 days of them: 63.5 s).
- * - `starts`, ascending: the interval starts in [first, last] 1 to `history_weeks` weeks after
- *   an interval where some series counted at least `min_expected` (`interval_ms` divides a
- *   day, so these are interval starts too). At any other start every history, of a count or
- *   of a ratio's denominator, lies below the minimum in every week, so its median does too and
- *   nothing is judged there: the walk skips stretches without traffic instead of visiting every
- *   interval of the event-time span (an event dated year 1 beside today's was 17 million hours).
+ * - `starts`, ascending: the interval starts in [first, last] 1 to `history_weeks` weeks (of
+ *   the season: `startsOneSeasonLater`, which may add a few starts next to it across a clock
+ *   change) after an interval where some series counted at least `min_expected`. At any other
+ *   start every history, of a count or of a ratio's denominator, lies below the minimum in
+ *   every week, so its median does too and nothing is judged there: the walk skips stretches
+ *   without traffic instead of visiting every interval of the event-time span (an event dated year 1 beside today's was 17 million hours).
  */
 function judgeable(state: AnomalyState, first: number, last: number): { ids: string[]; starts: number[] } {
   const { config } = state;
@@ -90,8 +91,7 @@ function judgeable(state: AnomalyState, first: number, last: number): { ids: str
   const starts = new Set<number>();
   for (const b of busy) {
     for (let k = 1; k <= config.history_weeks; k++) {
-      const start = b + k * WEEK_MS;
-      if (start >= first && start <= last) starts.add(start);
+      for (const start of startsOneSeasonLater(b, k, config)) if (start >= first && start <= last) starts.add(start);
     }
   }
   return { ids: ids.sort(), starts: [...starts].sort((a, b) => a - b) };
@@ -101,7 +101,11 @@ function judgeable(state: AnomalyState, first: number, last: number): { ids: str
 function judgeInterval(state: AnomalyState, start: number, ids: ReadonlyArray<string>, findings: Finding[]): number {
   const { config } = state;
   const weekStarts: number[] = [];
-  for (let k = 1; k <= config.history_weeks && start - k * WEEK_MS >= (state.origin ?? start); k++) weekStarts.push(start - k * WEEK_MS);
+  for (let k = 1; k <= config.history_weeks; k++) {
+    const weekStart = sameTimeOfWeek(start, -k, config);
+    if (weekStart < (state.origin ?? start)) break;
+    weekStarts.push(weekStart);
+  }
   if (weekStarts.length === 0) return 0;
   const end = start + config.interval_ms;
   let judged = 0;

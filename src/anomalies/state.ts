@@ -5,8 +5,9 @@
  *
  * Bounded: after judging up to interval start S, counts of intervals before
  * S - history_weeks weeks are deleted (and series left without counts are forgotten), so a
- * state holds at most (history_weeks * 168 + 1) hourly counts per live series. Events for
- * already deleted intervals are not counted (`dropped` counts them).
+ * state holds at most (history_weeks * 168 + 1) hourly counts per live series (24 more with a
+ * `time_zone` other than UTC: `keptFrom`). Events for already deleted intervals are not
+ * counted (`dropped` counts them).
  *
  * `addEvent(state, { event_type: "card.scanned", source: "scanner-ios", event_time: t })`
  * -> `state.counts` gains 1 at the hour of t for `event_type:card.scanned` and
@@ -14,7 +15,8 @@
  */
 import type { ReceivedEvent } from "../event";
 import type { AnomalyConfig } from "./config";
-import { intervalStart, WEEK_MS } from "./interval";
+import { DAY_MS, intervalStart, WEEK_MS } from "./interval";
+import { UTC_ZONE } from "./season";
 import { eventTypeSeries, sourceSeries, type SeriesKey } from "./series";
 
 /** What the counting needs of an event (`ReceivedEvent` has it). */
@@ -75,9 +77,16 @@ export function countAt(state: AnomalyState, series: string, start: number): num
   return state.counts.get(series)?.get(start) ?? 0;
 }
 
-/** Earliest interval start whose count is still kept (and needed). */
+/**
+ * Earliest interval start whose count is still kept (and needed): `history_weeks` weeks before
+ * the next interval to judge; in a zone other than UTC a day more, since the same local time
+ * of week lies up to the zone's offset change (1 h for summer time) and half an interval away
+ * from the plain weeks (season.ts).
+ */
 export function keptFrom(state: AnomalyState): number {
-  return state.next === null ? Number.NEGATIVE_INFINITY : state.next - state.config.history_weeks * WEEK_MS;
+  if (state.next === null) return Number.NEGATIVE_INFINITY;
+  const { history_weeks, time_zone } = state.config;
+  return state.next - history_weeks * WEEK_MS - ((time_zone ?? UTC_ZONE) === UTC_ZONE ? 0 : DAY_MS);
 }
 
 /**
