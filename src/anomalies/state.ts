@@ -17,6 +17,7 @@ import type { ReceivedEvent } from "../event";
 import type { AnomalyConfig } from "./config";
 import { DAY_MS, intervalStart, WEEK_MS } from "./interval";
 import { UTC_ZONE } from "./season";
+import { isDeepStrictEqual } from "util";
 import { eventTypeSeries, sourceSeries, type SeriesKey } from "./series";
 
 /** What the counting needs of an event (`ReceivedEvent` has it). */
@@ -50,6 +51,29 @@ export function createAnomalyState(config: AnomalyConfig, origin: number | null 
     dropped: 0,
   };
 }
+
+/**
+ * The state judged under `config` from now on. A stream resumed from a committed state took
+ * the anomaly config it was started with and silently ignored the one it was restarted with (a
+ * `time_zone` or threshold changed had no effect); now the new one applies, except
+ * `interval_ms`, which the counts are keyed by: a change of it keeps the committed one and is
+ * said on stderr once per process (it needs a fresh state).
+ *
+ * `withConfig(state, { ...state.config, time_zone: "Europe/Berlin" }).config.time_zone` -> "Europe/Berlin".
+ */
+export function withConfig(state: AnomalyState, config: AnomalyConfig): AnomalyState {
+  if (state.config === config || isDeepStrictEqual(state.config, config)) return state;
+  if (state.config.interval_ms !== config.interval_ms) {
+    if (!intervalChangeSaid) {
+      intervalChangeSaid = true;
+      process.stderr.write(`[anomalies] the state counts intervals of ${state.config.interval_ms} ms and the config asks for ${config.interval_ms} ms: the state's interval stays (start with a fresh state to change it)\n`);
+    }
+    return { ...state, config: { ...config, interval_ms: state.config.interval_ms } };
+  }
+  return { ...state, config };
+}
+
+let intervalChangeSaid = false;
 
 /** Counts one event in its event_type series and its (source, event_type) series. */
 export function addEvent(state: AnomalyState, event: CountedEvent): void {

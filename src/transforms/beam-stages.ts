@@ -14,7 +14,7 @@ import { businessKey, judgeBusinessKey } from "./enforce-unique-business-keys";
 import { catchUpSource, newSourceState, onSourceEvent, onSourceWatermark } from "./recover-source-stream";
 import { correctKeptEvent } from "./correct-events";
 import type { RateTable } from "../corrections/rate-table";
-import { addCount, createAnomalyState } from "../anomalies/state";
+import { addCount, createAnomalyState, withConfig } from "../anomalies/state";
 import { judgeComplete } from "../anomalies/judge";
 import { countIntervals, type IntervalCounts } from "../anomalies/interval-counts";
 
@@ -130,7 +130,7 @@ export function* runAnomalies(parts: Iterable<IntervalCounts>, clock: StageClock
     const all = Array.from(parts);
     let first = Infinity;
     for (const p of all) for (const c of p.counts) if (c.start < first) first = c.start;
-    const state = ds.anomalies ?? createAnomalyState(config.anomalies, Number.isFinite(first) ? first : null);
+    const state = ds.anomalies === null ? createAnomalyState(config.anomalies, Number.isFinite(first) ? first : null) : withConfig(ds.anomalies, config.anomalies);
     for (const p of all) for (const c of p.counts) addCount(state, p.source, c.event_type, c.start, c.n);
     ds.anomalies = state;
     return judgeComplete(state, clock.ms);

@@ -20,6 +20,7 @@ import {
   poissonUpper,
   shrunkSpread,
   sourceSeries,
+  withConfig,
 } from "../../src/anomalies";
 
 const close = (a: number, b: number, rel = 1e-3): void => assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} vs ${b}`);
@@ -257,4 +258,17 @@ test("an event dated year 1 beside eight weeks of today's traffic: judged as wit
   const lastWeek = (r: typeof plain): string[] => flaggedAt(r).filter((s) => Date.parse(s) >= t0 + 7 * WEEK_MS);
   assert.deepEqual(lastWeek(ancient), lastWeek(plain));
   assert.ok(ancient.judged > 0);
+});
+
+test("withConfig: a resumed state takes the config it is restarted with, except interval_ms (its counts' key)", () => {
+  const state = createAnomalyState(parseAnomalyConfig({}), Date.parse("2026-11-02T00:00:00Z"));
+  assert.equal(withConfig(state, parseAnomalyConfig({})), state, "the same config: the same state");
+  const zoned = withConfig(state, parseAnomalyConfig({ time_zone: "Europe/Berlin", min_expected: 30 }));
+  assert.equal(zoned.config.time_zone, "Europe/Berlin");
+  assert.equal(zoned.config.min_expected, 30);
+  assert.equal(zoned.counts, state.counts, "the counts carry over");
+  assert.equal(zoned.origin, state.origin);
+  const longer = withConfig(state, parseAnomalyConfig({ interval_ms: 2 * 3_600_000, min_expected: 30 }));
+  assert.equal(longer.config.interval_ms, 3_600_000, "the committed interval stays");
+  assert.equal(longer.config.min_expected, 30);
 });
